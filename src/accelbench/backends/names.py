@@ -1,0 +1,22 @@
+"""Runtime names and how the plan's hardware names map to (backend, device); no heavy imports."""
+
+from __future__ import annotations
+
+BACKENDS = ("pytorch", "onnxruntime", "openvino")
+
+# The plan names devices and runtimes together as "hardware"; each maps to a default runtime.
+DEFAULT_BACKEND = {
+    "cpu": "pytorch",
+    "cuda": "pytorch",
+    "rocm": "pytorch",
+    "mps": "pytorch",
+    "openvino": "openvino",
+    "qnn": "qnn",
+    "webnn": "webnn",
+    "webgpu": "webgpu",
+}
+
+
+def default_backend(hardware: str) -> str:
+    """The runtime used for `hardware` when the user names none."""
+    return DEFAULT_BACKEND[hardware]
