@@ -108,3 +108,18 @@ class TaskResult:
         data = dict(data)
         data["measurements"] = [Measurement.from_dict(m) for m in data.get("measurements", [])]
         return cls(**data)
+
+
+def failed_measurements(task: Any, status: str, error: str, *, attempt: int = 1) -> list[Measurement]:
+    """One measurement per (precision, batch size) of `task`, all with `status` and `error`.
+
+    Used for tasks that produced nothing (blocked, unschedulable, crashed before measuring), so
+    every combination of the matrix has a stored row that says why it has no figures.
+    """
+    c = task.config
+    return [
+        Measurement(model=c.model, size=c.size, hardware=c.hardware, backend=c.backend, precision=p,
+                    batch_size=b, sequence_length=c.sequence_length, status=status, error=error,
+                    threads=c.threads, attempt=attempt)
+        for p in c.precision_formats for b in c.batch_sizes
+    ]
