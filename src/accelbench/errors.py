@@ -14,8 +14,9 @@ class InputError(AccelbenchError):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, file: str | None = None, item: str | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | None = None, item: str | None = None, field: str | None = None
+    ) -> None:
         self.file, self.item, self.field, self.detail = file, item, field, message
         where = []
         if file:

@@ -19,4 +19,4 @@ DEFAULT_BACKEND = {
 
 def default_backend(hardware: str) -> str:
     """The runtime used for `hardware` when the user names none."""
-    return DEFAULT_BACKEND[hardware]
+    return DEFAULT_BACKEND.get(hardware, "pytorch")  # unknown hardware is reported by validation

@@ -20,21 +20,35 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "results": ("accelbench.cli.results:results", "Show stored results with filters."),
     "report": ("accelbench.cli.report:report", "Write an HTML or markdown report of stored results."),
     "db": ("accelbench.cli.db:db", "Database maintenance: export, archive, merge, info."),
-    "schema": ("accelbench.cli.schema:schema", "Print the JSON Schema that suite files are validated against."),
+    "schema": (
+        "accelbench.cli.schema:schema",
+        "Print the JSON Schema that suite files are validated against.",
+    ),
     "suite": ("accelbench.cli.suite:suite", "Suite files: validate, show, partition."),
     "models": ("accelbench.cli.models:models", "List model families, sizes and parameter counts."),
-    "hardware": ("accelbench.cli.hardware:hardware", "Detect the plan's 8 hardware platforms on this machine."),
-    "self-benchmark": ("accelbench.cli.self_benchmark:self_benchmark",
-                       "Benchmark accelbench itself (import times, operations, parallel loading)."),
+    "hardware": (
+        "accelbench.cli.hardware:hardware",
+        "Detect the plan's 8 hardware platforms on this machine.",
+    ),
+    "self-benchmark": (
+        "accelbench.cli.self_benchmark:self_benchmark",
+        "Benchmark accelbench itself (import times, operations, parallel loading).",
+    ),
     "runs": ("accelbench.cli.runs:runs", "List benchmark runs and their state."),
     "workers": ("accelbench.cli.workers:workers", "List registered benchmark workers."),
     "worker": ("accelbench.cli.worker:worker", "Join a Ray cluster as a benchmark worker."),
-    "compare": ("accelbench.cli.compare:compare", "Compare a run against a baseline; exit non-zero on regressions."),
+    "compare": (
+        "accelbench.cli.compare:compare",
+        "Compare a run against a baseline; exit non-zero on regressions.",
+    ),
     "history": ("accelbench.cli.history:history", "A metric's history over time with change points."),
     "validate": ("accelbench.cli.validate:validate", "Give stored results a statistical verdict."),
     "ipfs": ("accelbench.cli.ipfs:ipfs", "IPFS content addressing, retrieval benchmarks and simulation."),
     "predict": ("accelbench.cli.predict:predict", "Train, evaluate and query performance predictions."),
-    "recommend": ("accelbench.cli.recommend:recommend", "Recommend hardware and batch sizes from predictions."),
+    "recommend": (
+        "accelbench.cli.recommend:recommend",
+        "Recommend hardware and batch sizes from predictions.",
+    ),
     "serve": ("accelbench.cli.serve:serve", "Serve the prediction REST API (127.0.0.1 by default)."),
 }
 

@@ -118,8 +118,19 @@ def failed_measurements(task: Any, status: str, error: str, *, attempt: int = 1)
     """
     c = task.config
     return [
-        Measurement(model=c.model, size=c.size, hardware=c.hardware, backend=c.backend, precision=p,
-                    batch_size=b, sequence_length=c.sequence_length, status=status, error=error,
-                    threads=c.threads, attempt=attempt)
-        for p in c.precision_formats for b in c.batch_sizes
+        Measurement(
+            model=c.model,
+            size=c.size,
+            hardware=c.hardware,
+            backend=c.backend,
+            precision=p,
+            batch_size=b,
+            sequence_length=c.sequence_length,
+            status=status,
+            error=error,
+            threads=c.threads,
+            attempt=attempt,
+        )
+        for p in c.precision_formats
+        for b in c.batch_sizes
     ]

@@ -31,13 +31,19 @@ def measurement_rows(run_id: int, task: BenchmarkTask, result: TaskResult) -> li
     return [_row(run_id, task, result, m, env) for m in result.measurements]
 
 
-def _row(run_id: int, task: BenchmarkTask, result: TaskResult, m: Measurement,
-         env: dict[str, Any]) -> dict[str, Any]:
+def _row(
+    run_id: int, task: BenchmarkTask, result: TaskResult, m: Measurement, env: dict[str, Any]
+) -> dict[str, Any]:
     s = m.stats
     hw = (env.get("hardware") or {}).get(m.hardware, {})
     device_name = m.device_name or hw.get("device_name") or env.get("cpu_model", "")
-    metrics = {"extra": m.extra, "environment_id": env.get("fingerprint"), "device": m.device,
-               "stop_reason": m.stop_reason, "power_is_estimate": m.power_is_estimate}
+    metrics = {
+        "extra": m.extra,
+        "environment_id": env.get("fingerprint"),
+        "device": m.device,
+        "stop_reason": m.stop_reason,
+        "power_is_estimate": m.power_is_estimate,
+    }
     return {
         "run_id": run_id,
         "test_case": task.name,
@@ -86,16 +92,26 @@ def _row(run_id: int, task: BenchmarkTask, result: TaskResult, m: Measurement,
         "is_simulated": m.is_simulated,
         "simulation_reason": m.simulation_reason,
         "_latencies_ns": m.latencies_ns,
-        "_model": {"family": m.model, "size": m.size, "weights": m.weights,
-                   "parameters_million": (m.parameters / 1e6) if m.parameters else None,
-                   "modality": m.extra.get("modality")},
-        "_hardware": {"hardware_type": m.hardware, "device_name": device_name,
-                      "platform": env.get("os"), "platform_version": env.get("os_version"),
-                      "driver_version": hw.get("driver_version"), "memory_gb": hw.get("memory_gb"),
-                      "compute_units": hw.get("compute_units"),
-                      "metadata": {"isa_flags": hw.get("isa_flags", [])},
-                      "fingerprint": hardware_fingerprint(m.hardware, device_name, hw.get("compute_units"),
-                                                          hw.get("memory_gb"))},
+        "_model": {
+            "family": m.model,
+            "size": m.size,
+            "weights": m.weights,
+            "parameters_million": (m.parameters / 1e6) if m.parameters else None,
+            "modality": m.extra.get("modality"),
+        },
+        "_hardware": {
+            "hardware_type": m.hardware,
+            "device_name": device_name,
+            "platform": env.get("os"),
+            "platform_version": env.get("os_version"),
+            "driver_version": hw.get("driver_version"),
+            "memory_gb": hw.get("memory_gb"),
+            "compute_units": hw.get("compute_units"),
+            "metadata": {"isa_flags": hw.get("isa_flags", [])},
+            "fingerprint": hardware_fingerprint(
+                m.hardware, device_name, hw.get("compute_units"), hw.get("memory_gb")
+            ),
+        },
     }
 
 
@@ -112,7 +128,17 @@ def sample_table(rows: list[dict[str, Any]]) -> pa.Table:
             iters.append(np.arange(n, dtype=np.int32))
             lat.append(np.asarray(r["_latencies_ns"], dtype=np.int64))
     if not ids:
-        return pa.table({"result_id": pa.array([], pa.int64()), "iteration": pa.array([], pa.int32()),
-                         "latency_ns": pa.array([], pa.int64())})
-    return pa.table({"result_id": np.concatenate(ids), "iteration": np.concatenate(iters),
-                     "latency_ns": np.concatenate(lat)})
+        return pa.table(
+            {
+                "result_id": pa.array([], pa.int64()),
+                "iteration": pa.array([], pa.int32()),
+                "latency_ns": pa.array([], pa.int64()),
+            }
+        )
+    return pa.table(
+        {
+            "result_id": np.concatenate(ids),
+            "iteration": np.concatenate(iters),
+            "latency_ns": np.concatenate(lat),
+        }
+    )

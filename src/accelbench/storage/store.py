@@ -30,8 +30,14 @@ LOCK_WAIT_SECONDS = 30.0
 class Store:
     """A DuckDB database of benchmark results, migrated to the current schema on first write."""
 
-    def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False, hold: bool = False,
-                 lock_wait_seconds: float = LOCK_WAIT_SECONDS) -> None:
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        read_only: bool = False,
+        hold: bool = False,
+        lock_wait_seconds: float = LOCK_WAIT_SECONDS,
+    ) -> None:
         self.path = str(path)
         self.read_only = read_only
         self.hold = hold or self.path == ":memory:"
@@ -105,8 +111,15 @@ class Store:
             return _schema_version(con)
 
     # -- writes -------------------------------------------------------------------------------
-    def create_run(self, test_name: str, *, test_type: str = "benchmark", config: dict[str, Any] | None = None,
-                   environment: dict[str, Any] | None = None, command_line: str = "") -> int:
+    def create_run(
+        self,
+        test_name: str,
+        *,
+        test_type: str = "benchmark",
+        config: dict[str, Any] | None = None,
+        environment: dict[str, Any] | None = None,
+        command_line: str = "",
+    ) -> int:
         """Insert a test_runs row and return its run_id."""
         env = environment or {}
         meta = {"config": config or {}, "environment": env}
@@ -114,8 +127,15 @@ class Store:
             (run_id,) = con.execute(
                 "INSERT INTO test_runs (test_name, test_type, started_at, git_commit, git_branch, command_line,"
                 " metadata, status) VALUES (?, ?, current_timestamp, ?, ?, ?, ?, 'running') RETURNING run_id",
-                [test_name, test_type, env.get("git_commit"), env.get("git_branch"), command_line,
-                 json.dumps(meta, default=str)]).fetchone()
+                [
+                    test_name,
+                    test_type,
+                    env.get("git_commit"),
+                    env.get("git_branch"),
+                    command_line,
+                    json.dumps(meta, default=str),
+                ],
+            ).fetchall()[0]
         return int(run_id)
 
     def finish_run(self, run_id: int, status: str) -> None:
@@ -124,7 +144,8 @@ class Store:
             con.execute(
                 "UPDATE test_runs SET completed_at = current_timestamp, status = ?, success = ?,"
                 " execution_time_seconds = epoch(current_timestamp) - epoch(started_at) WHERE run_id = ?",
-                [status, status == "completed", run_id])
+                [status, status == "completed", run_id],
+            )
 
     def write_task_result(self, run_id: int, task: BenchmarkTask, result: TaskResult) -> list[int]:
         """Store a task's measurements and raw samples in one transaction; returns new result_ids.
@@ -135,22 +156,28 @@ class Store:
         with self.transaction() as con:
             return self._write_measurements(con, run_id, task, result)
 
-    def _write_measurements(self, con: duckdb.DuckDBPyConnection, run_id: int, task: BenchmarkTask,
-                            result: TaskResult) -> list[int]:
+    def _write_measurements(
+        self, con: duckdb.DuckDBPyConnection, run_id: int, task: BenchmarkTask, result: TaskResult
+    ) -> list[int]:
         import pyarrow as pa
 
         rows = measurement_rows(run_id, task, result)
         keys = [r["idempotency_key"] for r in rows]
         if not rows:
             return []
-        existing = {k for (k,) in con.execute(
-            "SELECT idempotency_key FROM performance_results WHERE list_contains(?, idempotency_key)",
-            [keys]).fetchall()}
+        existing = {
+            k
+            for (k,) in con.execute(
+                "SELECT idempotency_key FROM performance_results WHERE list_contains(?, idempotency_key)",
+                [keys],
+            ).fetchall()
+        }
         rows = [r for r in rows if r["idempotency_key"] not in existing]
         if not rows:
             return []
-        ids = [i for (i,) in con.execute(
-            "SELECT nextval('seq_result_id') FROM range(?)", [len(rows)]).fetchall()]
+        ids = [
+            i for (i,) in con.execute("SELECT nextval('seq_result_id') FROM range(?)", [len(rows)]).fetchall()
+        ]
         for row, rid in zip(rows, ids, strict=True):
             row["result_id"] = rid
             row["model_id"] = self._model_id(con, row.pop("_model"))
@@ -170,44 +197,66 @@ class Store:
     def _model_id(self, con: duckdb.DuckDBPyConnection, info: dict[str, Any]) -> int:
         row = con.execute(
             "SELECT model_id FROM models WHERE model_family = ? AND model_size = ? AND weights = ?",
-            [info["family"], info["size"], info["weights"]]).fetchone()
+            [info["family"], info["size"], info["weights"]],
+        ).fetchall()
         if row:
-            return int(row[0])
+            return int(row[0][0])
         (mid,) = con.execute(
             "INSERT INTO models (model_name, model_family, model_type, model_size, parameters_million,"
             " weights, metadata) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING model_id",
-            [f"{info['family']}-{info['size']}", info["family"], info.get("modality"), info["size"],
-             info.get("parameters_million"), info["weights"], json.dumps(info.get("metadata", {}))]).fetchone()
+            [
+                f"{info['family']}-{info['size']}",
+                info["family"],
+                info.get("modality"),
+                info["size"],
+                info.get("parameters_million"),
+                info["weights"],
+                json.dumps(info.get("metadata", {})),
+            ],
+        ).fetchall()[0]
         return int(mid)
 
     def _hardware_id(self, con: duckdb.DuckDBPyConnection, info: dict[str, Any]) -> int:
-        row = con.execute("SELECT hardware_id FROM hardware_platforms WHERE fingerprint = ?",
-                          [info["fingerprint"]]).fetchone()
+        row = con.execute(
+            "SELECT hardware_id FROM hardware_platforms WHERE fingerprint = ?", [info["fingerprint"]]
+        ).fetchall()
         if row:
-            return int(row[0])
+            return int(row[0][0])
         (hid,) = con.execute(
             "INSERT INTO hardware_platforms (hardware_type, device_name, platform, platform_version,"
             " driver_version, memory_gb, compute_units, metadata, fingerprint) VALUES (?,?,?,?,?,?,?,?,?)"
             " RETURNING hardware_id",
-            [info["hardware_type"], info.get("device_name"), info.get("platform"), info.get("platform_version"),
-             info.get("driver_version"), info.get("memory_gb"), info.get("compute_units"),
-             json.dumps(info.get("metadata", {})), info["fingerprint"]]).fetchone()
+            [
+                info["hardware_type"],
+                info.get("device_name"),
+                info.get("platform"),
+                info.get("platform_version"),
+                info.get("driver_version"),
+                info.get("memory_gb"),
+                info.get("compute_units"),
+                json.dumps(info.get("metadata", {})),
+                info["fingerprint"],
+            ],
+        ).fetchall()[0]
         return int(hid)
 
 
 def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-                         ).fetchone()
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchall()[0]
     if not exists or not exists[0]:
         return 0
-    row = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    row = con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0]
     return int(row[0] or 0) if row else 0
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply every migration the database lacks, each in one transaction; returns those applied."""
-    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR,"
-                " applied_at TIMESTAMP DEFAULT current_timestamp)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR,"
+        " applied_at TIMESTAMP DEFAULT current_timestamp)"
+    )
     current = _schema_version(con)
     applied = []
     for migration in all_migrations():
@@ -217,8 +266,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         try:
             for statement in migration.statements:
                 con.execute(statement)
-            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                        [migration.version, migration.name])
+            con.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                [migration.version, migration.name],
+            )
         except BaseException:
             con.execute("ROLLBACK")
             raise

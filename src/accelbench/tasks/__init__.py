@@ -9,5 +9,13 @@ from accelbench.tasks.suite import (
 )
 from accelbench.tasks.task import BenchmarkTask, Profiling, TaskConfig
 
-__all__ = ["BenchmarkSuite", "BenchmarkTask", "HardwareRequirements", "Profiling", "TaskConfig",
-           "create_precision_sweep_task", "generate_matrix", "generate_precision_sweep_suite"]
+__all__ = [
+    "BenchmarkSuite",
+    "BenchmarkTask",
+    "HardwareRequirements",
+    "Profiling",
+    "TaskConfig",
+    "create_precision_sweep_task",
+    "generate_matrix",
+    "generate_precision_sweep_suite",
+]

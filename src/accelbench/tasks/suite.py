@@ -50,8 +50,12 @@ class BenchmarkSuite:
         for t in self.tasks:
             for dep in t.dependencies:
                 if dep not in seen:
-                    raise InputError(f"depends on missing task '{dep}'", file=self.source, item=t.name,
-                                     field="dependencies")
+                    raise InputError(
+                        f"depends on missing task '{dep}'",
+                        file=self.source,
+                        item=t.name,
+                        field="dependencies",
+                    )
         self.topological_order()
 
     def topological_order(self) -> list[BenchmarkTask]:
@@ -75,14 +79,23 @@ class BenchmarkSuite:
                     heapq.heappush(heap, _order_key(by_name[child], index[child]))
         if len(ordered) != len(self.tasks):
             stuck = sorted(n for n, c in waiting.items() if c > 0)
-            raise InputError(f"dependency cycle among {', '.join(stuck)}", file=self.source,
-                             item=stuck[0], field="dependencies")
+            raise InputError(
+                f"dependency cycle among {', '.join(stuck)}",
+                file=self.source,
+                item=stuck[0],
+                field="dependencies",
+            )
         return ordered
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in the suite-file format."""
-        return {"name": self.name, "version": self.version, "description": self.description,
-                "priority": self.priority, "tasks": [t.to_dict() for t in self.tasks]}
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "priority": self.priority,
+            "tasks": [t.to_dict() for t in self.tasks],
+        }
 
 
 def _order_key(task: BenchmarkTask, index: int) -> tuple[int, float, int, str]:
@@ -95,10 +108,17 @@ def task_name(config: TaskConfig) -> str:
     return f"{config.model}-{config.size}_{config.hardware}-{config.backend}_{'+'.join(config.precision_formats)}"
 
 
-def generate_matrix(models: Iterable[str], hardware: Iterable[str], precisions: Iterable[str],
-                    batch_sizes: Iterable[int], *, sizes: Iterable[str] = ("tiny",),
-                    backends: Iterable[str] | None = None, name: str = "matrix",
-                    **config: Any) -> BenchmarkSuite:
+def generate_matrix(
+    models: Iterable[str],
+    hardware: Iterable[str],
+    precisions: Iterable[str],
+    batch_sizes: Iterable[int],
+    *,
+    sizes: Iterable[str] = ("tiny",),
+    backends: Iterable[str] | None = None,
+    name: str = "matrix",
+    **config: Any,
+) -> BenchmarkSuite:
     """One task per model × size × hardware × backend × precision; batch sizes run inside each task."""
     tasks = []
     backend_list = list(backends) if backends else [None]
@@ -107,25 +127,54 @@ def generate_matrix(models: Iterable[str], hardware: Iterable[str], precisions: 
             for hw in hardware:
                 for backend in backend_list:
                     for precision in precisions:
-                        cfg = TaskConfig(model=model, size=size, hardware=hw, backend=backend,
-                                         precision_formats=[precision], batch_sizes=list(batch_sizes), **config)
-                        tasks.append(BenchmarkTask(name=task_name(cfg), config=cfg,
-                                                   requirements=HardwareRequirements(hardware_types=[hw])))
+                        cfg = TaskConfig(
+                            model=model,
+                            size=size,
+                            hardware=hw,
+                            backend=backend,
+                            precision_formats=[precision],
+                            batch_sizes=list(batch_sizes),
+                            **config,
+                        )
+                        tasks.append(
+                            BenchmarkTask(
+                                name=task_name(cfg),
+                                config=cfg,
+                                requirements=HardwareRequirements(hardware_types=[hw]),
+                            )
+                        )
     return BenchmarkSuite(name=name, tasks=tasks)
 
 
 def create_precision_sweep_task(model: str, hardware: str, size: str = "tiny") -> BenchmarkTask:
     """The plan's precision-sweep template: batch 1..32 × fp32/fp16/int8/int4 on one platform."""
-    config = TaskConfig(model=model, size=size, hardware=hardware, batch_sizes=[1, 2, 4, 8, 16, 32],
-                        precision_formats=["fp32", "fp16", "int8", "int4"], mixed_precision=True,
-                        iterations=100, warmup_iterations=10, sequence_length=128, timeout_minutes=60)
+    config = TaskConfig(
+        model=model,
+        size=size,
+        hardware=hardware,
+        batch_sizes=[1, 2, 4, 8, 16, 32],
+        precision_formats=["fp32", "fp16", "int8", "int4"],
+        mixed_precision=True,
+        iterations=100,
+        warmup_iterations=10,
+        sequence_length=128,
+        timeout_minutes=60,
+    )
     config.profiling.power = True
     requirements = HardwareRequirements(
-        hardware_types=[hardware], min_memory_gb=8,
+        hardware_types=[hardware],
+        min_memory_gb=8,
         min_compute_capability=7.5 if hardware == "cuda" else None,
-        driver_version_constraints=">=11.8" if hardware == "cuda" else None, exclusive_access=True)
-    return BenchmarkTask(name=f"{model}_{hardware}_precision_sweep", priority=2, config=config,
-                         requirements=requirements, estimated_time_minutes=30)
+        driver_version_constraints=">=11.8" if hardware == "cuda" else None,
+        exclusive_access=True,
+    )
+    return BenchmarkTask(
+        name=f"{model}_{hardware}_precision_sweep",
+        priority=2,
+        config=config,
+        requirements=requirements,
+        estimated_time_minutes=30,
+    )
 
 
 def generate_precision_sweep_suite(models: Iterable[str], hardware: Iterable[str]) -> BenchmarkSuite:
@@ -134,5 +183,9 @@ def generate_precision_sweep_suite(models: Iterable[str], hardware: Iterable[str
     for prev, cur in zip(tasks, tasks[1:], strict=False):
         if cur.requirements.hardware_types == prev.requirements.hardware_types:
             cur.add_dependency(prev.id)
-    return BenchmarkSuite(name="comprehensive_precision_sweep", tasks=tasks, priority=1,
-                          description="Comprehensive precision sweep across models and hardware")
+    return BenchmarkSuite(
+        name="comprehensive_precision_sweep",
+        tasks=tasks,
+        priority=1,
+        description="Comprehensive precision sweep across models and hardware",
+    )

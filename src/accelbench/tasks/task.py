@@ -34,13 +34,14 @@ class TaskConfig:
     precision_formats: list[str] = field(default_factory=lambda: ["fp32"])
     sequence_length: int = 128
     iterations: int = 200
-    min_iterations: int = 10
+    min_iterations: int = 20
     warmup_iterations: int = 5
     max_time_seconds: float = 10.0
     target_ci_percent: float = 2.0
     threads: int | None = None
     model_path: str | None = None
     mixed_precision: bool = False
+    audit: bool = True
     seed: int = 0
     timeout_minutes: float = 10.0
     profiling: Profiling = field(default_factory=Profiling)

@@ -1,0 +1,216 @@
+"""`accelbench run`: build a matrix or load a suite, run it, store every result, print a table."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from typing import Any
+
+import click
+
+from accelbench.cli.options import db_option, int_list, split_list
+
+
+@click.command()
+@click.option("--models", help="Comma list of model families, e.g. bert,t5 (see `accelbench models`).")
+@click.option("--sizes", default="tiny", show_default=True, help="Comma list of sizes: tiny, small, base.")
+@click.option(
+    "--hardware",
+    default="cpu",
+    show_default=True,
+    help="Comma list of platforms: cpu, cuda, rocm, mps, openvino, qnn, webnn, webgpu.",
+)
+@click.option(
+    "--backends",
+    default=None,
+    help="Comma list of runtimes (pytorch, onnxruntime, openvino); default: each hardware's own runtime.",
+)
+@click.option("--batch-sizes", default="1", show_default=True, help="Comma list of batch sizes.")
+@click.option(
+    "--precision",
+    "precisions",
+    default="fp32",
+    show_default=True,
+    help="Comma list: fp32, fp16, bf16, int8, int4, int2.",
+)
+@click.option("--sequence-length", type=int, default=None, help="Tokens per text input (default 128).")
+@click.option("--iterations", type=int, default=None, help="Maximum timed iterations per measurement.")
+@click.option("--warmup", type=int, default=None, help="Warm-up iterations before timing.")
+@click.option("--max-time", type=float, default=None, help="Maximum seconds of timing per measurement.")
+@click.option(
+    "--target-ci",
+    type=float,
+    default=None,
+    help="Stop when the median's 95 % CI is within ± this percent (default 2).",
+)
+@click.option("--threads", type=int, default=None, help="Intra-op threads for the runtime.")
+@click.option("--model-path", default=None, help="Local directory with pretrained weights (never a hub).")
+@click.option(
+    "--suite", "suite_file", default=None, help="Suite file (YAML, JSON or TOML) instead of the matrix."
+)
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--workers", type=int, default=None, help="Parallel task processes (local) or Ray workers.")
+@click.option("--ray-address", default=None, help="Ray cluster to join (default: start a local one).")
+@click.option(
+    "--resume", "resume_run_id", type=int, default=None, help="Run only the tasks of RUN_ID without results."
+)
+@click.option(
+    "--validate/--no-validate",
+    default=True,
+    show_default=True,
+    help="Give each result a statistical verdict.",
+)
+@click.option(
+    "--retest-count",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Re-measure an INVALID result up to this many times.",
+)
+@click.option("--timeout-minutes", type=float, default=None, help="Per-task timeout.")
+@db_option
+def run(**opts: Any) -> None:
+    """Run a benchmark matrix (models × hardware × precisions × batch sizes) or a suite file.
+
+    Every task runs in its own process; each result is stored in DuckDB as it arrives, then a
+    table of the run is printed. Exit code: 0 all tasks succeeded, 1 some failed, 2 bad input.
+
+    \b
+    Examples:
+      accelbench run --models bert,t5 --hardware cpu,openvino --batch-sizes 1,8 --precision fp32,int8
+      accelbench run --models bert --backends pytorch,onnxruntime --threads 2
+      accelbench run --suite suites/demo.yaml --db bench.duckdb
+    """
+    from accelbench.cli.render import print_results_table
+    from accelbench.execution import run_suite
+    from accelbench.storage import Store, resolve_db_path
+
+    suite = _build_suite(opts)
+    store = Store(resolve_db_path(opts["db"]))
+    with _Progress(len(suite.tasks)) as progress:
+        summary = run_suite(
+            suite,
+            store,
+            executor=opts["executor"],
+            workers=opts["workers"],
+            ray_address=opts["ray_address"],
+            resume_run_id=opts["resume_run_id"],
+            progress=progress.update,
+            validate=opts["validate"],
+            retest_count=opts["retest_count"],
+            command_line=shlex.join(sys.argv),
+        )
+    rows = store.query(_RUN_ROWS_SQL, [summary.run_id])
+    print_results_table(rows, title=f"Run {summary.run_id}: {len(suite.tasks)} tasks, {len(rows)} results")
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items()))
+    click.echo(f"Stored in {store.path} (run {summary.run_id}). {counts}")
+    sys.exit(summary.exit_code)
+
+
+_RUN_ROWS_SQL = "SELECT * FROM performance_results WHERE run_id = ? ORDER BY result_id"
+
+
+def _build_suite(opts: dict[str, Any]) -> Any:
+    from accelbench.errors import InputError
+    from accelbench.tasks.loading import load_suite, suite_from_dict
+    from accelbench.tasks.suite import generate_matrix
+
+    overrides = {
+        k: v
+        for k, v in {
+            "sequence_length": opts["sequence_length"],
+            "iterations": opts["iterations"],
+            "warmup_iterations": opts["warmup"],
+            "max_time_seconds": opts["max_time"],
+            "target_ci_percent": opts["target_ci"],
+            "threads": opts["threads"],
+            "model_path": opts["model_path"],
+            "timeout_minutes": opts["timeout_minutes"],
+        }.items()
+        if v is not None
+    }
+    if opts["suite_file"]:
+        suite = load_suite(opts["suite_file"])
+        for task in suite.tasks:
+            for key, value in overrides.items():
+                setattr(task.config, key, value)
+        return suite
+    models = split_list(opts["models"])
+    if not models and opts["resume_run_id"] is None:
+        raise InputError(
+            "give --models (e.g. --models bert) or --suite FILE", item="command line", field="--models"
+        )
+    matrix = generate_matrix(
+        models,
+        split_list(opts["hardware"]),
+        split_list(opts["precisions"]),
+        int_list(opts["batch_sizes"], "--batch-sizes"),
+        sizes=split_list(opts["sizes"]),
+        backends=split_list(opts["backends"]) or None,
+        **overrides,
+    )
+    # The matrix goes through the same schema validation as a suite file; errors name the option.
+    try:
+        return suite_from_dict(_plain(matrix.to_dict()), source="command line")
+    except InputError as exc:
+        option = _OPTION_OF_FIELD.get(
+            (exc.field or "").split(".")[1] if "." in (exc.field or "") else "", None
+        )
+        if option is None:
+            raise
+        raise InputError(exc.detail, item="command line", field=option) from None
+
+
+_OPTION_OF_FIELD = {
+    "model": "--models",
+    "size": "--sizes",
+    "hardware": "--hardware",
+    "backend": "--backends",
+    "precision_formats": "--precision",
+    "batch_sizes": "--batch-sizes",
+    "sequence_length": "--sequence-length",
+    "iterations": "--iterations",
+    "threads": "--threads",
+    "warmup_iterations": "--warmup",
+    "max_time_seconds": "--max-time",
+    "target_ci_percent": "--target-ci",
+    "timeout_minutes": "--timeout-minutes",
+}
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    for task in data["tasks"]:
+        task["config"] = {k: v for k, v in task["config"].items() if v is not None}
+    return data
+
+
+class _Progress:
+    """A live progress bar: task n of N, running, failed, ETA."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("[bold]tasks"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.task_id = self.progress.add_task("run", total=total, status="")
+
+    def __enter__(self) -> _Progress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+    def update(self, event: Any) -> None:
+        status = f"running {event.running}, failed {event.failed}"
+        if event.task_name and event.kind == "task_finished":
+            status += f"  last: {event.task_name} {event.status}"
+        self.progress.update(self.task_id, completed=event.done, total=event.total, status=status)

@@ -1,0 +1,200 @@
+"""Inside the task's own process: build the model, and for each precision × batch size prepare the
+backend, check accuracy against pytorch fp32, warm up, time, and send each Measurement home."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from accelbench.errors import InputError, UnsupportedError
+from accelbench.runner.memory import PeakMemory, process_peak_rss_mb
+from accelbench.runner.result import Measurement
+from accelbench.runner.timing import summarize, time_iterations
+from accelbench.tasks.task import TaskConfig
+
+AUDIT_INPUT_SETS = 8
+AUDIT_MAX_ITERATIONS = 40
+
+
+def execute_config(
+    config: TaskConfig, send: Callable[[Measurement], None], *, attempt: int = 1, cache_dir: str | None = None
+) -> None:
+    """Measure every (precision, batch size) of `config`, calling `send` once per Measurement."""
+    import torch
+
+    from accelbench.models import build_model
+
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    threads = torch.get_num_threads()
+    t0 = time.perf_counter()
+    try:
+        built = build_model(config.model, config.size, model_path=config.model_path, seed=config.seed)
+    except (UnsupportedError, InputError, MemoryError) as exc:
+        for m in _all_failed(config, exc, threads, attempt):
+            send(m)
+        return
+    build_ms = (time.perf_counter() - t0) * 1e3
+    for precision in config.precision_formats:
+        for batch_size in config.batch_sizes:
+            m = _measure_one(config, built, precision, batch_size, threads, build_ms, attempt, cache_dir)
+            send(m)
+
+
+def _all_failed(config: TaskConfig, exc: BaseException, threads: int, attempt: int) -> list[Measurement]:
+    status = (
+        "unsupported"
+        if isinstance(exc, UnsupportedError)
+        else ("oom" if isinstance(exc, MemoryError) else "failed")
+    )
+    return [
+        _base(config, p, b, threads, attempt, status=status, error=f"{type(exc).__name__}: {exc}")
+        for p in config.precision_formats
+        for b in config.batch_sizes
+    ]
+
+
+def _base(
+    config: TaskConfig, precision: str, batch_size: int, threads: int, attempt: int, **kw: Any
+) -> Measurement:
+    return Measurement(
+        model=config.model,
+        size=config.size,
+        hardware=config.hardware,
+        backend=config.backend or "pytorch",
+        precision=precision,
+        batch_size=batch_size,
+        sequence_length=config.sequence_length,
+        threads=threads,
+        attempt=attempt,
+        **kw,
+    )
+
+
+def _measure_one(
+    config: TaskConfig,
+    built: Any,
+    precision: str,
+    batch_size: int,
+    threads: int,
+    build_ms: float,
+    attempt: int,
+    cache_dir: str | None,
+) -> Measurement:
+    m = _base(
+        config,
+        precision,
+        batch_size,
+        threads,
+        attempt,
+        weights=built.weights,
+        parameters=built.num_parameters,
+    )
+    m.extra["modality"] = built.modality
+    m.extra["model_build_ms"] = build_ms
+    try:
+        _run_measurement(config, built, m, cache_dir)
+    except UnsupportedError as exc:
+        m.status, m.error = "unsupported", str(exc)
+    except MemoryError as exc:
+        m.status, m.error = "oom", f"MemoryError: {exc}"
+    except Exception as exc:  # stored with its traceback; the run goes on and exits 1
+        m.status, m.error = "failed", f"{type(exc).__name__}: {exc}"
+        m.extra["traceback"] = traceback.format_exc(limit=8)
+    m.process_peak_rss_mb = process_peak_rss_mb()
+    return m
+
+
+def _run_measurement(config: TaskConfig, built: Any, m: Measurement, cache_dir: str | None) -> None:
+    import numpy as np
+    import torch
+
+    from accelbench.backends import get_backend
+    from accelbench.models import make_inputs
+
+    inputs = make_inputs(built, m.batch_size, config.sequence_length, seed=config.seed)
+    with torch.no_grad():
+        reference = built.module(*inputs).float().numpy()
+    backend = get_backend(config.backend or "pytorch")
+    t0 = time.perf_counter()
+    prepared = backend.prepare(
+        built,
+        m.precision,
+        config.device or _default_device(config.hardware),
+        inputs,
+        threads=config.threads,
+        cache_dir=cache_dir,
+    )
+    m.load_time_ms = (time.perf_counter() - t0) * 1e3 + m.extra["model_build_ms"]
+    m.device = getattr(prepared, "device", None) or config.device or _default_device(config.hardware)
+    m.device_name = getattr(prepared, "device_name", "") or ""
+    m.extra["backend_details"] = dict(getattr(prepared, "details", {}) or {})
+    converted = prepared.convert_inputs(inputs)
+
+    def call() -> None:
+        prepared.run(converted)
+        prepared.synchronize()
+
+    t0 = time.perf_counter_ns()
+    out = prepared.run(converted)
+    prepared.synchronize()
+    m.first_inference_ms = (time.perf_counter_ns() - t0) / 1e6
+    got = np.asarray(prepared.to_numpy(out), dtype=np.float32)
+    m.max_abs_error = float(np.max(np.abs(got - reference))) if got.shape == reference.shape else None
+    if m.max_abs_error is None:
+        m.extra["output_shape_mismatch"] = [list(got.shape), list(reference.shape)]
+    for _ in range(config.warmup_iterations):
+        call()
+    m.warmup_iterations = config.warmup_iterations
+    prepared.reset_device_peak()
+    with PeakMemory() as mem:
+        timing = time_iterations(
+            call,
+            max_iterations=config.iterations,
+            min_iterations=config.min_iterations,
+            max_time_s=config.max_time_seconds,
+            target_ci_percent=config.target_ci_percent,
+        )
+    m.memory_peak_mb, m.extra["memory_method"] = mem.peak_mb, mem.method
+    m.device_memory_peak_mb = prepared.device_memory_peak_mb()
+    m.latencies_ns = timing.latencies_ns
+    m.iterations = len(timing.latencies_ns)
+    m.stop_reason = timing.stop_reason
+    m.stats = summarize(timing.latencies_ns, timing.wall_ns, m.batch_size, timing.ci_half_width_percent)
+    if config.audit:
+        _cache_audit(config, built, prepared, m)
+
+
+def _cache_audit(config: TaskConfig, built: Any, prepared: Any, m: Measurement) -> None:
+    """Time distinct inputs per iteration beside the repeated-input loop (MLPerf-style cache test)."""
+    import statistics
+
+    from accelbench.models import make_inputs
+
+    pool = [
+        prepared.convert_inputs(
+            make_inputs(built, m.batch_size, config.sequence_length, seed=config.seed + i)
+        )
+        for i in range(1, AUDIT_INPUT_SETS + 1)
+    ]
+    distinct, repeated = [], []
+    same = prepared.convert_inputs(make_inputs(built, m.batch_size, config.sequence_length, seed=config.seed))
+    deadline = time.perf_counter() + min(2.0, config.max_time_seconds)
+    for i in range(AUDIT_MAX_ITERATIONS):
+        # Interleaved so drift on a shared machine affects both series alike.
+        for series, item in ((distinct, pool[i % len(pool)]), (repeated, same)):
+            t0 = time.perf_counter_ns()
+            prepared.run(item)
+            prepared.synchronize()
+            series.append(time.perf_counter_ns() - t0)
+        if time.perf_counter() > deadline and i >= 10:
+            break
+    m.extra["audit_repeated_median_ns"] = statistics.median(repeated)
+    m.extra["audit_distinct_median_ns"] = statistics.median(distinct)
+    m.extra["audit_iterations"] = len(distinct)
+
+
+def _default_device(hardware: str) -> str:
+    return {"cuda": "cuda", "rocm": "cuda", "mps": "mps"}.get(hardware, "cpu")
