@@ -22,7 +22,8 @@ class InputError(AccelbenchError):
         if file:
             where.append(str(file))
         if item:
-            where.append(f"task '{item}'" if not item.startswith(("task ", "model ", "peer ")) else item)
+            plain = item == "command line" or item.startswith(("task ", "model ", "peer "))
+            where.append(item if plain else f"task '{item}'")
         if field:
             where.append(f"field '{field}'")
         prefix = ": ".join([", ".join(where)]) + ": " if where else ""

@@ -7,7 +7,6 @@ so `accelbench --help` stays fast. Adding a command is one module plus one line 
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 import click
@@ -66,6 +65,19 @@ class LazyGroup(click.Group):
         module_name, attr = entry[0].split(":")
         return getattr(importlib.import_module(module_name), attr)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a user error prints one line and exits with its code (2), no traceback."""
+        from accelbench.errors import AccelbenchError
+
+        try:
+            return super().invoke(ctx)
+        except AccelbenchError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except FileNotFoundError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
@@ -87,22 +99,5 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console entry point: user errors exit 2 with one clear message, never a traceback."""
-    from accelbench.errors import AccelbenchError
-
-    try:
-        return cli.main(args=argv, prog_name="accelbench", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except AccelbenchError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except FileNotFoundError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    """Console entry point."""
+    return cli.main(args=argv, prog_name="accelbench")

@@ -81,11 +81,12 @@ def run(**opts: Any) -> None:
       accelbench run --models bert --backends pytorch,onnxruntime --threads 2
       accelbench run --suite suites/demo.yaml --db bench.duckdb
     """
+    suite = _build_suite(opts)  # bad input stops here, before the database is touched
+
     from accelbench.cli.render import print_results_table
     from accelbench.execution import run_suite
     from accelbench.storage import Store, resolve_db_path
 
-    suite = _build_suite(opts)
     store = Store(resolve_db_path(opts["db"]))
     with _Progress(len(suite.tasks)) as progress:
         summary = run_suite(

@@ -28,11 +28,17 @@ def hardware_fingerprint(hardware_type: str, device_name: str, compute_units: An
 def measurement_rows(run_id: int, task: BenchmarkTask, result: TaskResult) -> list[dict[str, Any]]:
     """One row per measurement, with `_model`, `_hardware` and `_latencies_ns` for the store to resolve."""
     env = result.environment or {}
-    return [_row(run_id, task, result, m, env) for m in result.measurements]
+    shared: dict[str, Any] = {"config_hash": task.config_hash(), "fingerprints": {}}
+    return [_row(run_id, task, result, m, env, shared) for m in result.measurements]
 
 
 def _row(
-    run_id: int, task: BenchmarkTask, result: TaskResult, m: Measurement, env: dict[str, Any]
+    run_id: int,
+    task: BenchmarkTask,
+    result: TaskResult,
+    m: Measurement,
+    env: dict[str, Any],
+    shared: dict[str, Any],
 ) -> dict[str, Any]:
     s = m.stats
     hw = (env.get("hardware") or {}).get(m.hardware, {})
@@ -49,7 +55,7 @@ def _row(
         "test_case": task.name,
         "task_name": task.name,
         "idempotency_key": idempotency_key(run_id, task.name, m.precision, m.batch_size, m.attempt),
-        "config_hash": task.config_hash(),
+        "config_hash": shared["config_hash"],
         "status": m.status,
         "error_message": m.error,
         "model_name": m.model,
@@ -88,7 +94,7 @@ def _row(
         "concurrent_tasks": result.concurrent_tasks,
         "attempt": m.attempt,
         "worker_id": result.worker_id,
-        "metrics": json.dumps(metrics, default=str),
+        "metrics": _dumps(metrics),
         "is_simulated": m.is_simulated,
         "simulation_reason": m.simulation_reason,
         "_latencies_ns": m.latencies_ns,
@@ -108,11 +114,25 @@ def _row(
             "memory_gb": hw.get("memory_gb"),
             "compute_units": hw.get("compute_units"),
             "metadata": {"isa_flags": hw.get("isa_flags", [])},
-            "fingerprint": hardware_fingerprint(
-                m.hardware, device_name, hw.get("compute_units"), hw.get("memory_gb")
-            ),
+            "fingerprint": _fingerprint(shared, m.hardware, device_name, hw),
         },
     }
+
+
+def _dumps(value: Any) -> str:
+    try:
+        import orjson
+    except ImportError:  # orjson is a speed-up only
+        return json.dumps(value, default=str)
+    return orjson.dumps(value, default=str).decode()
+
+
+def _fingerprint(shared: dict[str, Any], hardware: str, device_name: str, hw: dict[str, Any]) -> str:
+    key = (hardware, device_name)
+    if key not in shared["fingerprints"]:
+        shared["fingerprints"][key] = hardware_fingerprint(hardware, device_name, hw.get("compute_units"),
+                                                           hw.get("memory_gb"))
+    return shared["fingerprints"][key]
 
 
 def sample_table(rows: list[dict[str, Any]]) -> pa.Table:

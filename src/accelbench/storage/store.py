@@ -178,12 +178,20 @@ class Store:
         ids = [
             i for (i,) in con.execute("SELECT nextval('seq_result_id') FROM range(?)", [len(rows)]).fetchall()
         ]
+        model_ids: dict[tuple[Any, ...], int] = {}
+        hardware_ids: dict[str, int] = {}
         for row, rid in zip(rows, ids, strict=True):
             row["result_id"] = rid
-            row["model_id"] = self._model_id(con, row.pop("_model"))
-            row["hardware_id"] = self._hardware_id(con, row.pop("_hardware"))
+            model, hardware = row.pop("_model"), row.pop("_hardware")
+            mkey = (model["family"], model["size"], model["weights"])
+            if mkey not in model_ids:
+                model_ids[mkey] = self._model_id(con, model)
+            if hardware["fingerprint"] not in hardware_ids:
+                hardware_ids[hardware["fingerprint"]] = self._hardware_id(con, hardware)
+            row["model_id"], row["hardware_id"] = model_ids[mkey], hardware_ids[hardware["fingerprint"]]
         samples = sample_table(rows)
-        table = pa.Table.from_pylist([{k: v for k, v in r.items() if k != "_latencies_ns"} for r in rows])
+        names = [k for k in rows[0] if k != "_latencies_ns"]
+        table = pa.table({k: [r[k] for r in rows] for k in names})
         cols = ", ".join(table.column_names)
         con.register("_new_results", table)
         con.execute(f"INSERT INTO performance_results ({cols}) SELECT {cols} FROM _new_results")
