@@ -53,7 +53,7 @@ def git_state(cwd: str | None = None) -> dict[str, str | None]:
 
 def _hardware() -> dict[str, Any]:
     try:
-        from accelbench.hardware import detect_all  # type: ignore[attr-defined]
+        from accelbench.hardware import detect_all
     except ImportError:
         return {}
     return {name: info.to_dict() for name, info in detect_all().items()}

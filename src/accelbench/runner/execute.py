@@ -31,6 +31,7 @@ def execute_config(
     threads = torch.get_num_threads()
     t0 = time.perf_counter()
     try:
+        check_target(config)
         built = build_model(config.model, config.size, model_path=config.model_path, seed=config.seed)
     except (UnsupportedError, InputError, MemoryError) as exc:
         for m in _all_failed(config, exc, threads, attempt):
@@ -43,12 +44,30 @@ def execute_config(
             send(m)
 
 
+def check_target(config: TaskConfig) -> None:
+    """Raise UnsupportedError when the task's runtime or hardware does not exist here."""
+    from accelbench.backends.names import BACKENDS
+
+    if config.backend not in BACKENDS:
+        raise UnsupportedError(
+            f"accelbench has no '{config.backend}' runtime backend "
+            f"(available: {', '.join(BACKENDS)}); {config.hardware} tasks cannot run"
+        )
+    try:
+        from accelbench.hardware import detect
+    except ImportError:
+        return
+    info = detect(config.hardware)
+    if not info.available:
+        raise UnsupportedError(f"{config.hardware} is not available on this machine: {info.reason}")
+
+
 def _all_failed(config: TaskConfig, exc: BaseException, threads: int, attempt: int) -> list[Measurement]:
-    status = (
-        "unsupported"
-        if isinstance(exc, UnsupportedError)
-        else ("oom" if isinstance(exc, MemoryError) else "failed")
-    )
+    # A size refused before building (too large for memory) is a limit of this machine: unsupported.
+    if isinstance(exc, UnsupportedError | InputError):
+        status = "unsupported"
+    else:
+        status = "oom" if isinstance(exc, MemoryError) else "failed"
     return [
         _base(config, p, b, threads, attempt, status=status, error=f"{type(exc).__name__}: {exc}")
         for p in config.precision_formats

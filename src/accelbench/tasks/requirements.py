@@ -39,7 +39,10 @@ class HardwareRequirements:
         from packaging.specifiers import SpecifierSet
         from packaging.version import InvalidVersion, Version
 
-        version = hardware.driver_version or hardware.runtime_version
+        # The plan's ">=11.8" for CUDA is a CUDA version: detectors put it in runtime_version
+        # (driver_version holds the kernel driver, e.g. 550.54.15, which would always pass).
+        gpu_runtime = hardware.runtime_version if hardware.hardware_type in ("cuda", "rocm") else None
+        version = gpu_runtime or hardware.driver_version or hardware.runtime_version
         if not version:
             return False, f"needs driver {self.driver_version_constraints}, version unknown"
         try:
