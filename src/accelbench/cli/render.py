@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 COLUMNS = [
-    ("result_id", "id"),
-    ("model_name", "model"),
-    ("model_size", "size"),
-    ("hardware_type", "hw"),
-    ("backend", "backend"),
-    ("precision", "prec"),
-    ("batch_size", "batch"),
-    ("status", "status"),
-    ("latency_median_ms", "median ms"),
-    ("latency_p95_ms", "p95 ms"),
-    ("throughput_items_per_second", "items/s"),
-    ("memory_peak_mb", "mem MB"),
-    ("max_abs_error", "max err"),
-    ("iterations", "iters"),
-    ("ci_half_width_percent", "±CI %"),
-    ("verdict", "verdict"),
+    ("result_id", "id"), ("_model", "model"), ("_target", "hw/runtime"), ("precision", "prec"),
+    ("batch_size", "batch"), ("status", "status"), ("latency_median_ms", "median ms"),
+    ("latency_p95_ms", "p95 ms"), ("throughput_items_per_second", "items/s"), ("memory_peak_mb", "peak MB"),
+    ("max_abs_error", "max err"), ("ci_half_width_percent", "±CI %"), ("verdict", "verdict"),
 ]
+
+
+def _derived(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["_model"] = f"{row.get('model_name')}-{row.get('model_size')}"
+    row["_target"] = f"{row.get('hardware_type')}/{row.get('backend')}"
+    return row
 
 
 def fmt(value: Any) -> str:
@@ -44,11 +40,12 @@ def print_results_table(rows: list[dict[str, Any]], *, title: str = "") -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    rows = [_derived(r) for r in rows]
     cols = [(k, h) for k, h in COLUMNS if any(k in r for r in rows)] if rows else COLUMNS
     table = Table(title=title or None, header_style="bold")
     for _, header in cols:
-        table.add_column(header, overflow="fold")
+        table.add_column(header, no_wrap=True)
     for r in rows:
         style = (
             None

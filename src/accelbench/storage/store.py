@@ -260,23 +260,26 @@ def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every migration the database lacks, each in one transaction; returns those applied."""
+    """Apply every migration the database lacks, each in one transaction; returns those applied.
+
+    Versions are compared as a set, not against the maximum, because numbers are reserved per
+    area and an area's migration may ship after a higher-numbered one.
+    """
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR,"
         " applied_at TIMESTAMP DEFAULT current_timestamp)"
     )
-    current = _schema_version(con)
+    present = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for migration in all_migrations():
-        if migration.version <= current:
+        if migration.version in present:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
             for statement in migration.statements:
                 con.execute(statement)
             con.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                [migration.version, migration.name],
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [migration.version, migration.name]
             )
         except BaseException:
             con.execute("ROLLBACK")
