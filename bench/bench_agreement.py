@@ -30,9 +30,19 @@ def torch_median_ms(batch_size: int, seq_len: int, threads: int) -> float:
 
 
 def accelbench_median_ms(batch_size: int, seq_len: int, threads: int) -> float:
-    config = TaskConfig(model="bert", size="tiny", hardware="cpu", backend="pytorch", batch_sizes=[batch_size],
-                        sequence_length=seq_len, threads=threads, iterations=5000, max_time_seconds=5,
-                        target_ci_percent=0.5, audit=False)
+    config = TaskConfig(
+        model="bert",
+        size="tiny",
+        hardware="cpu",
+        backend="pytorch",
+        batch_sizes=[batch_size],
+        sequence_length=seq_len,
+        threads=threads,
+        iterations=5000,
+        max_time_seconds=5,
+        target_ci_percent=0.5,
+        audit=False,
+    )
     result = run_task_isolated(BenchmarkTask("agreement", config))
     m = result.measurements[0]
     if m.status != "success":
@@ -52,7 +62,9 @@ def main() -> None:
         ours.append(accelbench_median_ms(args.batch_size, args.sequence_length, args.threads))
         theirs.append(torch_median_ms(args.batch_size, args.sequence_length, args.threads))
     a, t = statistics.median(ours), statistics.median(theirs)
-    print(f"tiny bert, pytorch cpu, batch {args.batch_size}, seq {args.sequence_length}, {args.threads} thread(s)")
+    print(
+        f"tiny bert, pytorch cpu, batch {args.batch_size}, seq {args.sequence_length}, {args.threads} thread(s)"
+    )
     print(f"accelbench median {a:.4f} ms (rounds: {', '.join(f'{x:.4f}' for x in ours)})")
     print(f"torch.utils.benchmark median {t:.4f} ms (rounds: {', '.join(f'{x:.4f}' for x in theirs)})")
     print(f"difference {100 * (a - t) / t:+.2f} % (goal: within ±3 %)")

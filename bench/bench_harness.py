@@ -49,13 +49,17 @@ def main() -> None:
         for _ in range(args.rounds):
             lat, wall_bare = bare_loop(call, n)
             bare_med.append(statistics.median(lat))
-            res = time_iterations(call, max_iterations=n, min_iterations=n, max_time_s=1e9, target_ci_percent=None)
+            res = time_iterations(
+                call, max_iterations=n, min_iterations=n, max_time_s=1e9, target_ci_percent=None
+            )
             run_med.append(statistics.median(res.latencies_ns))
             overheads.append((res.wall_ns - wall_bare) / n / 1e3)
         b, r = statistics.median(bare_med), statistics.median(run_med)
         error = abs(r - target_ns) / target_ns * 100
-        print(f"{target_ns / 1e3:>6.0f}µs {b / 1e3:>10.2f}µs {r / 1e3:>12.2f}µs {error:>8.3f} "
-              f"{statistics.median(overheads):>17.3f}")
+        print(
+            f"{target_ns / 1e3:>6.0f}µs {b / 1e3:>10.2f}µs {r / 1e3:>12.2f}µs {error:>8.3f} "
+            f"{statistics.median(overheads):>17.3f}"
+        )
     print("goal: overhead <= 1 µs per iteration, error <= 1 %")
 
 

@@ -23,10 +23,14 @@ def main() -> None:
     args = parser.parse_args()
     stats = LatencyStats(1.0, 1.0, 1.1, 1.2, 1.3, 0.1, 0.9, 1.4, 0.02, 1000.0, 1.0)
     lat = list(range(1_000_000, 1_000_000 + args.samples_per_row))
-    measurements = [Measurement("bert", "tiny", "cpu", "pytorch", "fp32", b, 128, stats=stats, latencies_ns=lat)
-                    for b in range(1, args.rows + 1)]
+    measurements = [
+        Measurement("bert", "tiny", "cpu", "pytorch", "fp32", b, 128, stats=stats, latencies_ns=lat)
+        for b in range(1, args.rows + 1)
+    ]
     task = BenchmarkTask("bulk", TaskConfig(model="bert"))
-    result = TaskResult("bulk", "success", measurements, environment={"cpu_model": "bench", "fingerprint": "b"})
+    result = TaskResult(
+        "bulk", "success", measurements, environment={"cpu_model": "bench", "fingerprint": "b"}
+    )
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.duckdb")
         run_id = store.create_run("bench")
@@ -34,8 +38,10 @@ def main() -> None:
         ids = store.write_task_result(run_id, task, result)
         elapsed = time.perf_counter() - t0
         assert len(ids) == args.rows
-    print(f"stored {args.rows:,} performance_results rows (+{args.rows * args.samples_per_row:,} samples) "
-          f"in {elapsed:.2f} s: {args.rows / elapsed:,.0f} rows/s (goal >= 100,000 rows/s)")
+    print(
+        f"stored {args.rows:,} performance_results rows (+{args.rows * args.samples_per_row:,} samples) "
+        f"in {elapsed:.2f} s: {args.rows / elapsed:,.0f} rows/s (goal >= 100,000 rows/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -19,15 +19,18 @@ from accelbench.tasks import BenchmarkTask, TaskConfig
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("args", "expect"), [
-    (["--models", "bertt"], "field '--models': 'bertt' is not one of"),
-    (["--models", "bert", "--batch-sizes", "0"], "field '--batch-sizes': 0 must be > 0"),
-    (["--models", "bert", "--batch-sizes", "x"], "field '--batch-sizes': 'x' is not an integer"),
-    (["--models", "bert", "--precision", "fp9"], "field '--precision': 'fp9' is not one of"),
-    (["--models", "bert", "--hardware", "tpu"], "field '--hardware': 'tpu' is not one of"),
-    (["--models", "bert", "--sizes", "huge"], "unknown size 'huge' for bert"),
-    ([], "give --models"),
-])
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["--models", "bertt"], "field '--models': 'bertt' is not one of"),
+        (["--models", "bert", "--batch-sizes", "0"], "field '--batch-sizes': 0 must be > 0"),
+        (["--models", "bert", "--batch-sizes", "x"], "field '--batch-sizes': 'x' is not an integer"),
+        (["--models", "bert", "--precision", "fp9"], "field '--precision': 'fp9' is not one of"),
+        (["--models", "bert", "--hardware", "tpu"], "field '--hardware': 'tpu' is not one of"),
+        (["--models", "bert", "--sizes", "huge"], "unknown size 'huge' for bert"),
+        ([], "give --models"),
+    ],
+)
 def test_bad_run_input_exits_2_and_creates_no_database(cli_runner, db_path, args, expect):
     result = cli_runner.invoke(cli, ["run", *args, "--db", str(db_path)])
     assert result.exit_code == 2, result.output
@@ -57,11 +60,18 @@ def test_schema_is_valid_json_schema(cli_runner):
 def _fill(store):
     stats = LatencyStats(2.0, 2.0, 2.2, 2.3, 2.4, 0.1, 1.9, 2.5, 0.2, 500.0, 1.0)
     task = BenchmarkTask("bert-cpu", TaskConfig(model="bert", batch_sizes=[1, 8], precision_formats=["fp32"]))
-    ms = [Measurement("bert", "tiny", "cpu", "pytorch", "fp32", 1, 128, stats=stats, latencies_ns=[2_000_000] * 5),
-          Measurement("bert", "tiny", "cpu", "pytorch", "fp32", 8, 128, status="unsupported",
-                      error="no int8 kernel")]
+    ms = [
+        Measurement(
+            "bert", "tiny", "cpu", "pytorch", "fp32", 1, 128, stats=stats, latencies_ns=[2_000_000] * 5
+        ),
+        Measurement(
+            "bert", "tiny", "cpu", "pytorch", "fp32", 8, 128, status="unsupported", error="no int8 kernel"
+        ),
+    ]
     run_id = store.create_run("fill")
-    store.write_task_result(run_id, task, TaskResult("bert-cpu", "success", ms, environment={"cpu_model": "x"}))
+    store.write_task_result(
+        run_id, task, TaskResult("bert-cpu", "success", ms, environment={"cpu_model": "x"})
+    )
     return run_id
 
 
@@ -86,8 +96,9 @@ def test_results_on_missing_database_is_a_clear_error(cli_runner, tmp_path):
 
 def test_db_export_archive_info(cli_runner, store, db_path, tmp_path):
     _fill(store)
-    out = cli_runner.invoke(cli, ["db", "export", "--db", str(db_path), "--format", "csv", "--output",
-                                  str(tmp_path / "e")])
+    out = cli_runner.invoke(
+        cli, ["db", "export", "--db", str(db_path), "--format", "csv", "--output", str(tmp_path / "e")]
+    )
     assert out.exit_code == 0, out.output
     assert (tmp_path / "e" / "performance_results.csv").read_text().count("\n") == 3
     out = cli_runner.invoke(cli, ["db", "archive", "--older-than", "soon", "--db", str(db_path)])
@@ -121,8 +132,10 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(cli_runner)
 
 
 def test_import_is_lazy():
-    code = ("import sys, accelbench, accelbench.cli.main, accelbench.tasks, accelbench.storage, accelbench.runner;"
-            "heavy = [m for m in ('torch','transformers','onnxruntime','openvino','duckdb','ray') if m in sys.modules];"
-            "print(','.join(heavy))")
+    code = (
+        "import sys, accelbench, accelbench.cli.main, accelbench.tasks, accelbench.storage, accelbench.runner;"
+        "heavy = [m for m in ('torch','transformers','onnxruntime','openvino','duckdb','ray') if m in sys.modules];"
+        "print(','.join(heavy))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -13,8 +13,17 @@ from accelbench.tasks import BenchmarkTask, TaskConfig
 
 
 def _task(name="t", **config):
-    base = {"model": "bert", "size": "tiny", "batch_sizes": [1, 4], "sequence_length": 32, "iterations": 60,
-            "min_iterations": 10, "warmup_iterations": 2, "max_time_seconds": 2, "audit": False}
+    base = {
+        "model": "bert",
+        "size": "tiny",
+        "batch_sizes": [1, 4],
+        "sequence_length": 32,
+        "iterations": 60,
+        "min_iterations": 10,
+        "warmup_iterations": 2,
+        "max_time_seconds": 2,
+        "audit": False,
+    }
     return BenchmarkTask(name, TaskConfig(**{**base, **config}))
 
 

@@ -145,8 +145,9 @@ def test_requirements_matching_names_the_reason():
         ["cuda"], min_memory_gb=16, min_compute_capability=7.5, driver_version_constraints=">=11.8"
     )
     assert req.is_met_by(gpu) == (True, "")
-    old = HardwareInfo("cuda", True, memory_gb=40, compute_capability=8.0, driver_version="470.1",
-                       runtime_version="11.4")
+    old = HardwareInfo(
+        "cuda", True, memory_gb=40, compute_capability=8.0, driver_version="470.1", runtime_version="11.4"
+    )
     assert req.is_met_by(old) == (False, "needs driver >=11.8, has 11.4")
     small = HardwareInfo("cuda", True, memory_gb=8, compute_capability=8.0, runtime_version="12.2")
     assert "needs >= 16 GB" in req.is_met_by(small)[1]

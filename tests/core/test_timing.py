@@ -29,7 +29,9 @@ def test_median_ci_uses_documented_order_statistics():
 
 
 def test_stable_call_converges_before_the_maximum():
-    result = time_iterations(busy_wait(200_000), max_iterations=5_000, min_iterations=20, target_ci_percent=2.0)
+    result = time_iterations(
+        busy_wait(200_000), max_iterations=5_000, min_iterations=20, target_ci_percent=2.0
+    )
     assert result.stop_reason == "converged"
     assert 20 <= len(result.latencies_ns) < 5_000
     assert result.ci_half_width_percent <= 2.0
@@ -39,14 +41,21 @@ def test_stable_call_converges_before_the_maximum():
 def test_noisy_call_runs_to_the_maximum_and_reports_its_precision():
     # Alternating 0.1 ms / 0.3 ms: the median's CI never narrows to 0.01 %.
     waits = itertools.cycle([busy_wait(100_000), busy_wait(300_000)])
-    result = time_iterations(lambda: next(waits)(), max_iterations=60, min_iterations=10, target_ci_percent=0.01)
+    result = time_iterations(
+        lambda: next(waits)(), max_iterations=60, min_iterations=10, target_ci_percent=0.01
+    )
     assert result.stop_reason == "max_iterations" and len(result.latencies_ns) == 60
     assert result.ci_half_width_percent > 0.01
 
 
 def test_time_limit_stops_the_loop():
-    result = time_iterations(busy_wait(2_000_000), max_iterations=100_000, min_iterations=5, max_time_s=0.05,
-                             target_ci_percent=None)
+    result = time_iterations(
+        busy_wait(2_000_000),
+        max_iterations=100_000,
+        min_iterations=5,
+        max_time_s=0.05,
+        target_ci_percent=None,
+    )
     assert result.stop_reason == "max_time"
     assert 5 <= len(result.latencies_ns) <= 30
 

@@ -6,10 +6,19 @@ import sys
 from typing import Any
 
 COLUMNS = [
-    ("result_id", "id"), ("_model", "model"), ("_target", "hw/runtime"), ("precision", "prec"),
-    ("batch_size", "batch"), ("status", "status"), ("latency_median_ms", "median ms"),
-    ("latency_p95_ms", "p95 ms"), ("throughput_items_per_second", "items/s"), ("memory_peak_mb", "peak MB"),
-    ("max_abs_error", "max err"), ("ci_half_width_percent", "±CI %"), ("verdict", "verdict"),
+    ("result_id", "id"),
+    ("_model", "model"),
+    ("_target", "hw/runtime"),
+    ("precision", "prec"),
+    ("batch_size", "batch"),
+    ("status", "status"),
+    ("latency_median_ms", "median ms"),
+    ("latency_p95_ms", "p95 ms"),
+    ("throughput_items_per_second", "items/s"),
+    ("memory_peak_mb", "peak MB"),
+    ("max_abs_error", "max err"),
+    ("ci_half_width_percent", "±CI %"),
+    ("verdict", "verdict"),
 ]
 
 

@@ -154,9 +154,7 @@ def _build_suite(opts: dict[str, Any]) -> Any:
     try:
         return suite_from_dict(_plain(matrix.to_dict()), source="command line")
     except InputError as exc:
-        option = _OPTION_OF_FIELD.get(
-            (exc.field or "").split(".")[1] if "." in (exc.field or "") else "", None
-        )
+        option = _OPTION_OF_FIELD.get((exc.field or "").split(".")[1] if "." in (exc.field or "") else "")
         if option is None:
             raise
         raise InputError(exc.detail, item="command line", field=option) from None

@@ -198,7 +198,8 @@ def _cache_audit(config: TaskConfig, built: Any, prepared: Any, m: Measurement) 
         )
         for i in range(1, AUDIT_INPUT_SETS + 1)
     ]
-    distinct, repeated = [], []
+    distinct: list[int] = []
+    repeated: list[int] = []
     same = prepared.convert_inputs(make_inputs(built, m.batch_size, config.sequence_length, seed=config.seed))
     deadline = time.perf_counter() + min(2.0, config.max_time_seconds)
     for i in range(AUDIT_MAX_ITERATIONS):

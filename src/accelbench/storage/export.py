@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from accelbench.storage.store import Store
 
@@ -78,11 +79,11 @@ def archive_older_than(store: Store, days: float, archive_dir: Path) -> ArchiveR
     return ArchiveReport(int(n), int(m), [res_path, smp_path])
 
 
-def _create_union_views(con: object, archive_dir: Path) -> None:
+def _create_union_views(con: Any, archive_dir: Path) -> None:
     for table in ("performance_results", "performance_samples"):
         glob = _sql_path(archive_dir / f"{table}_*.parquet")
         con.execute(
-            f"CREATE OR REPLACE VIEW {table}_all AS SELECT * FROM {table}"  # type: ignore[attr-defined]
+            f"CREATE OR REPLACE VIEW {table}_all AS SELECT * FROM {table}"
             f" UNION ALL BY NAME SELECT * FROM read_parquet('{glob}', union_by_name = true)"
         )
 

@@ -1,9 +1,15 @@
-"""Turn a TaskResult into performance_results rows and a raw-samples Arrow table."""
+"""Turn a TaskResult into performance_results columns (Arrow-ready) and a raw-samples table.
+
+Built column by column rather than row by row: the per-row cost in Python is what limits bulk
+writes, and a list comprehension per column is several times cheaper than a dict per row.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -11,6 +17,50 @@ if TYPE_CHECKING:
 
     from accelbench.runner.result import Measurement, TaskResult
     from accelbench.tasks.task import BenchmarkTask
+
+# performance_results column -> LatencyStats attribute
+_STAT_COLUMNS = {
+    "total_time_seconds": "total_time_seconds",
+    "average_latency_ms": "mean_ms",
+    "throughput_items_per_second": "throughput_items_per_second",
+    "latency_median_ms": "median_ms",
+    "latency_p90_ms": "p90_ms",
+    "latency_p95_ms": "p95_ms",
+    "latency_p99_ms": "p99_ms",
+    "latency_std_ms": "std_ms",
+    "latency_min_ms": "min_ms",
+    "latency_max_ms": "max_ms",
+    "ci_half_width_percent": "ci_half_width_percent",
+}
+# performance_results column -> Measurement attribute
+_MEASUREMENT_COLUMNS = {
+    "status": "status",
+    "error_message": "error",
+    "model_name": "model",
+    "model_size": "size",
+    "hardware_type": "hardware",
+    "backend": "backend",
+    "device": "device",
+    "batch_size": "batch_size",
+    "precision": "precision",
+    "sequence_length": "sequence_length",
+    "threads": "threads",
+    "weights": "weights",
+    "memory_peak_mb": "memory_peak_mb",
+    "process_peak_rss_mb": "process_peak_rss_mb",
+    "device_memory_peak_mb": "device_memory_peak_mb",
+    "first_inference_ms": "first_inference_ms",
+    "load_time_ms": "load_time_ms",
+    "max_abs_error": "max_abs_error",
+    "iterations": "iterations",
+    "warmup_iterations": "warmup_iterations",
+    "stop_reason": "stop_reason",
+    "power_watts": "power_watts",
+    "power_is_estimate": "power_is_estimate",
+    "attempt": "attempt",
+    "is_simulated": "is_simulated",
+    "simulation_reason": "simulation_reason",
+}
 
 
 def idempotency_key(run_id: int, task_name: str, precision: str, batch_size: int, attempt: int) -> str:
@@ -25,97 +75,117 @@ def hardware_fingerprint(hardware_type: str, device_name: str, compute_units: An
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def measurement_rows(run_id: int, task: BenchmarkTask, result: TaskResult) -> list[dict[str, Any]]:
-    """One row per measurement, with `_model`, `_hardware` and `_latencies_ns` for the store to resolve."""
+@dataclass
+class ResultColumns:
+    """performance_results columns of one task's measurements, plus what the store must resolve."""
+
+    columns: dict[str, list[Any]]
+    model_keys: list[tuple[str, str, str]]  # (family, size, weights) per row
+    models: dict[tuple[str, str, str], dict[str, Any]]
+    hardware_keys: list[str]  # hardware fingerprint per row
+    hardware: dict[str, dict[str, Any]]
+    latencies: list[list[int]]
+
+    def __len__(self) -> int:
+        return len(self.latencies)
+
+    def keep(self, mask: list[bool]) -> ResultColumns:
+        """Only the rows where `mask` is True."""
+
+        def pick(values: list[Any]) -> list[Any]:
+            return [v for v, k in zip(values, mask, strict=True) if k]
+
+        return ResultColumns(
+            {c: pick(v) for c, v in self.columns.items()},
+            pick(self.model_keys),
+            self.models,
+            pick(self.hardware_keys),
+            self.hardware,
+            pick(self.latencies),
+        )
+
+
+def measurement_columns(run_id: int, task: BenchmarkTask, result: TaskResult) -> ResultColumns:
+    """Columns for every measurement of `result`, keyed for exactly-once storage."""
+    ms = result.measurements
     env = result.environment or {}
-    shared: dict[str, Any] = {"config_hash": task.config_hash(), "fingerprints": {}}
-    return [_row(run_id, task, result, m, env, shared) for m in result.measurements]
+    n = len(ms)
+    cols = _transpose(ms, _MEASUREMENT_COLUMNS)
+    stats = [m.stats if m.stats is not None else _NO_STATS for m in ms]
+    cols.update(_transpose(stats, _STAT_COLUMNS))
+    cols["run_id"] = [run_id] * n
+    cols["test_case"] = cols["task_name"] = [task.name] * n
+    cols["idempotency_key"] = [
+        idempotency_key(run_id, task.name, m.precision, m.batch_size, m.attempt) for m in ms
+    ]
+    cols["config_hash"] = [task.config_hash()] * n
+    cols["cpu_set"] = [",".join(map(str, result.cpu_set)) if result.cpu_set else None] * n
+    cols["concurrent_tasks"] = [result.concurrent_tasks] * n
+    cols["worker_id"] = [result.worker_id] * n
+    env_id = env.get("fingerprint")
+    cols["metrics"] = [_dumps({"extra": m.extra, "environment_id": env_id, "device": m.device}) for m in ms]
+    model_keys = [(m.model, m.size, m.weights) for m in ms]
+    models: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for key, m in zip(model_keys, ms, strict=True):
+        if key not in models:
+            models[key] = _model_info(m)
+    hardware: dict[str, dict[str, Any]] = {}
+    by_device: dict[tuple[str, str], str] = {}
+    hardware_keys = []
+    for m in ms:
+        device = (m.hardware, m.device_name)
+        if device not in by_device:
+            info = _hardware_info(m, env)
+            hardware.setdefault(info["fingerprint"], info)
+            by_device[device] = info["fingerprint"]
+        hardware_keys.append(by_device[device])
+    return ResultColumns(cols, model_keys, models, hardware_keys, hardware, [m.latencies_ns for m in ms])
 
 
-def _row(
-    run_id: int,
-    task: BenchmarkTask,
-    result: TaskResult,
-    m: Measurement,
-    env: dict[str, Any],
-    shared: dict[str, Any],
-) -> dict[str, Any]:
-    s = m.stats
+class _NoStats:
+    def __getattr__(self, name: str) -> None:
+        return None
+
+
+_NO_STATS = _NoStats()
+
+
+def _transpose(objects: list[Any], mapping: dict[str, str]) -> dict[str, list[Any]]:
+    """{column: [attribute of each object]} using one C-level attrgetter call per object."""
+    from operator import attrgetter
+
+    columns = list(mapping)
+    if not objects:
+        return {c: [] for c in columns}
+    get = attrgetter(*mapping.values())
+    return {c: list(v) for c, v in zip(columns, zip(*map(get, objects), strict=True), strict=True)}
+
+
+def _model_info(m: Measurement) -> dict[str, Any]:
+    return {
+        "family": m.model,
+        "size": m.size,
+        "weights": m.weights,
+        "parameters_million": (m.parameters / 1e6) if m.parameters else None,
+        "modality": m.extra.get("modality"),
+    }
+
+
+def _hardware_info(m: Measurement, env: dict[str, Any]) -> dict[str, Any]:
     hw = (env.get("hardware") or {}).get(m.hardware, {})
     device_name = m.device_name or hw.get("device_name") or env.get("cpu_model", "")
-    metrics = {
-        "extra": m.extra,
-        "environment_id": env.get("fingerprint"),
-        "device": m.device,
-        "stop_reason": m.stop_reason,
-        "power_is_estimate": m.power_is_estimate,
-    }
     return {
-        "run_id": run_id,
-        "test_case": task.name,
-        "task_name": task.name,
-        "idempotency_key": idempotency_key(run_id, task.name, m.precision, m.batch_size, m.attempt),
-        "config_hash": shared["config_hash"],
-        "status": m.status,
-        "error_message": m.error,
-        "model_name": m.model,
-        "model_size": m.size,
         "hardware_type": m.hardware,
-        "backend": m.backend,
-        "device": m.device,
-        "batch_size": m.batch_size,
-        "precision": m.precision,
-        "sequence_length": m.sequence_length,
-        "threads": m.threads,
-        "weights": m.weights,
-        "total_time_seconds": s.total_time_seconds if s else None,
-        "average_latency_ms": s.mean_ms if s else None,
-        "throughput_items_per_second": s.throughput_items_per_second if s else None,
-        "latency_median_ms": s.median_ms if s else None,
-        "latency_p90_ms": s.p90_ms if s else None,
-        "latency_p95_ms": s.p95_ms if s else None,
-        "latency_p99_ms": s.p99_ms if s else None,
-        "latency_std_ms": s.std_ms if s else None,
-        "latency_min_ms": s.min_ms if s else None,
-        "latency_max_ms": s.max_ms if s else None,
-        "ci_half_width_percent": s.ci_half_width_percent if s else None,
-        "memory_peak_mb": m.memory_peak_mb,
-        "process_peak_rss_mb": m.process_peak_rss_mb,
-        "device_memory_peak_mb": m.device_memory_peak_mb,
-        "first_inference_ms": m.first_inference_ms,
-        "load_time_ms": m.load_time_ms,
-        "max_abs_error": m.max_abs_error,
-        "iterations": m.iterations,
-        "warmup_iterations": m.warmup_iterations,
-        "stop_reason": m.stop_reason,
-        "power_watts": m.power_watts,
-        "power_is_estimate": m.power_is_estimate,
-        "cpu_set": ",".join(map(str, result.cpu_set)) if result.cpu_set else None,
-        "concurrent_tasks": result.concurrent_tasks,
-        "attempt": m.attempt,
-        "worker_id": result.worker_id,
-        "metrics": _dumps(metrics),
-        "is_simulated": m.is_simulated,
-        "simulation_reason": m.simulation_reason,
-        "_latencies_ns": m.latencies_ns,
-        "_model": {
-            "family": m.model,
-            "size": m.size,
-            "weights": m.weights,
-            "parameters_million": (m.parameters / 1e6) if m.parameters else None,
-            "modality": m.extra.get("modality"),
-        },
-        "_hardware": {
-            "hardware_type": m.hardware,
-            "device_name": device_name,
-            "platform": env.get("os"),
-            "platform_version": env.get("os_version"),
-            "driver_version": hw.get("driver_version"),
-            "memory_gb": hw.get("memory_gb"),
-            "compute_units": hw.get("compute_units"),
-            "metadata": {"isa_flags": hw.get("isa_flags", [])},
-            "fingerprint": _fingerprint(shared, m.hardware, device_name, hw),
-        },
+        "device_name": device_name,
+        "platform": env.get("os"),
+        "platform_version": env.get("os_version"),
+        "driver_version": hw.get("driver_version"),
+        "memory_gb": hw.get("memory_gb"),
+        "compute_units": hw.get("compute_units"),
+        "metadata": {"isa_flags": hw.get("isa_flags", [])},
+        "fingerprint": hardware_fingerprint(
+            m.hardware, device_name, hw.get("compute_units"), hw.get("memory_gb")
+        ),
     }
 
 
@@ -127,27 +197,14 @@ def _dumps(value: Any) -> str:
     return orjson.dumps(value, default=str).decode()
 
 
-def _fingerprint(shared: dict[str, Any], hardware: str, device_name: str, hw: dict[str, Any]) -> str:
-    key = (hardware, device_name)
-    if key not in shared["fingerprints"]:
-        shared["fingerprints"][key] = hardware_fingerprint(hardware, device_name, hw.get("compute_units"),
-                                                           hw.get("memory_gb"))
-    return shared["fingerprints"][key]
-
-
-def sample_table(rows: list[dict[str, Any]]) -> pa.Table:
-    """Raw per-iteration latencies of rows that already carry their result_id."""
+def sample_table(result_ids: list[int], latencies: list[list[int]]) -> pa.Table:
+    """Raw per-iteration latencies as (result_id, iteration, latency_ns) rows."""
     import numpy as np
     import pyarrow as pa
 
-    ids, iters, lat = [], [], []
-    for r in rows:
-        n = len(r["_latencies_ns"])
-        if n:
-            ids.append(np.full(n, r["result_id"], dtype=np.int64))
-            iters.append(np.arange(n, dtype=np.int32))
-            lat.append(np.asarray(r["_latencies_ns"], dtype=np.int64))
-    if not ids:
+    lengths = np.fromiter((len(x) for x in latencies), dtype=np.int64, count=len(latencies))
+    total = int(lengths.sum())
+    if total == 0:
         return pa.table(
             {
                 "result_id": pa.array([], pa.int64()),
@@ -155,10 +212,8 @@ def sample_table(rows: list[dict[str, Any]]) -> pa.Table:
                 "latency_ns": pa.array([], pa.int64()),
             }
         )
-    return pa.table(
-        {
-            "result_id": np.concatenate(ids),
-            "iteration": np.concatenate(iters),
-            "latency_ns": np.concatenate(lat),
-        }
-    )
+    ids = np.repeat(np.asarray(result_ids, dtype=np.int64), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    iteration = (np.arange(total, dtype=np.int64) - starts).astype(np.int32)
+    flat = np.fromiter(itertools.chain.from_iterable(latencies), dtype=np.int64, count=total)
+    return pa.table({"result_id": ids, "iteration": iteration, "latency_ns": flat})

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from accelbench.storage.migrations import all_migrations
-from accelbench.storage.rows import measurement_rows, sample_table
+from accelbench.storage.rows import measurement_columns, sample_table
 
 if TYPE_CHECKING:
     import duckdb
@@ -161,41 +161,36 @@ class Store:
     ) -> list[int]:
         import pyarrow as pa
 
-        rows = measurement_rows(run_id, task, result)
-        keys = [r["idempotency_key"] for r in rows]
-        if not rows:
+        data = measurement_columns(run_id, task, result)
+        if not len(data):
             return []
+        keys = data.columns["idempotency_key"]
+        con.register("_new_keys", pa.table({"idempotency_key": keys}))
         existing = {
             k
             for (k,) in con.execute(
-                "SELECT idempotency_key FROM performance_results WHERE list_contains(?, idempotency_key)",
-                [keys],
+                "SELECT idempotency_key FROM _new_keys SEMI JOIN performance_results USING (idempotency_key)"
             ).fetchall()
         }
-        rows = [r for r in rows if r["idempotency_key"] not in existing]
-        if not rows:
-            return []
-        ids = [
-            i for (i,) in con.execute("SELECT nextval('seq_result_id') FROM range(?)", [len(rows)]).fetchall()
-        ]
-        model_ids: dict[tuple[Any, ...], int] = {}
-        hardware_ids: dict[str, int] = {}
-        for row, rid in zip(rows, ids, strict=True):
-            row["result_id"] = rid
-            model, hardware = row.pop("_model"), row.pop("_hardware")
-            mkey = (model["family"], model["size"], model["weights"])
-            if mkey not in model_ids:
-                model_ids[mkey] = self._model_id(con, model)
-            if hardware["fingerprint"] not in hardware_ids:
-                hardware_ids[hardware["fingerprint"]] = self._hardware_id(con, hardware)
-            row["model_id"], row["hardware_id"] = model_ids[mkey], hardware_ids[hardware["fingerprint"]]
-        samples = sample_table(rows)
-        names = [k for k in rows[0] if k != "_latencies_ns"]
-        table = pa.table({k: [r[k] for r in rows] for k in names})
-        cols = ", ".join(table.column_names)
+        con.unregister("_new_keys")
+        if existing:
+            data = data.keep([k not in existing for k in keys])
+            if not len(data):
+                return []
+        n = len(data)
+        ids = [i for (i,) in con.execute("SELECT nextval('seq_result_id') FROM range(?)", [n]).fetchall()]
+        model_ids = {key: self._model_id(con, info) for key, info in data.models.items()}
+        hardware_ids = {fp: self._hardware_id(con, info) for fp, info in data.hardware.items()}
+        columns = dict(data.columns)
+        columns["result_id"] = ids
+        columns["model_id"] = [model_ids[k] for k in data.model_keys]
+        columns["hardware_id"] = [hardware_ids[k] for k in data.hardware_keys]
+        table = pa.table(columns)
+        names = ", ".join(table.column_names)
         con.register("_new_results", table)
-        con.execute(f"INSERT INTO performance_results ({cols}) SELECT {cols} FROM _new_results")
+        con.execute(f"INSERT INTO performance_results ({names}) SELECT {names} FROM _new_results")
         con.unregister("_new_results")
+        samples = sample_table(ids, data.latencies)
         if samples.num_rows:
             con.register("_new_samples", samples)
             con.execute("INSERT INTO performance_samples SELECT * FROM _new_samples")
@@ -279,7 +274,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             for statement in migration.statements:
                 con.execute(statement)
             con.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [migration.version, migration.name]
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                [migration.version, migration.name],
             )
         except BaseException:
             con.execute("ROLLBACK")

@@ -24,9 +24,9 @@ class HardwareRequirements:
             return False, f"needs {'/'.join(self.hardware_types)}, worker has {hardware.hardware_type}"
         if not hardware.available:
             return False, f"{hardware.hardware_type} not available: {hardware.reason}"
-        if self.min_memory_gb is not None:
-            if hardware.memory_gb is None or hardware.memory_gb < self.min_memory_gb:
-                return False, f"needs >= {self.min_memory_gb} GB memory, has {hardware.memory_gb} GB"
+        too_small = hardware.memory_gb is None or hardware.memory_gb < (self.min_memory_gb or 0)
+        if self.min_memory_gb is not None and too_small:
+            return False, f"needs >= {self.min_memory_gb} GB memory, has {hardware.memory_gb} GB"
         if self.min_compute_capability is not None:
             cc = hardware.compute_capability
             if cc is None or cc < self.min_compute_capability:
@@ -46,7 +46,7 @@ class HardwareRequirements:
         if not version:
             return False, f"needs driver {self.driver_version_constraints}, version unknown"
         try:
-            ok = Version(version) in SpecifierSet(self.driver_version_constraints)
+            ok = Version(version) in SpecifierSet(self.driver_version_constraints or "")
         except InvalidVersion:
             return False, f"driver version {version!r} cannot be compared"
         return (True, "") if ok else (False, f"needs driver {self.driver_version_constraints}, has {version}")
