@@ -112,6 +112,7 @@ def _measure_one(
         parameters=built.num_parameters,
     )
     m.extra["modality"] = built.modality
+    m.size = built.size  # a pretrained checkpoint reports its matching zoo size, or "custom"
     m.extra["model_build_ms"] = build_ms
     try:
         _run_measurement(config, built, m, cache_dir)

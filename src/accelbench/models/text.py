@@ -1,0 +1,261 @@
+"""Text families: bert, t5, llama, qwen2 (configs written out from the reference checkpoints)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accelbench.models.inputs import clamp_length, ones_mask, token_ids
+from accelbench.models.spec import FamilySpec, SizeSpec
+
+
+def _bert(**kw: Any) -> Any:
+    from transformers import BertConfig
+
+    return BertConfig(**kw)
+
+
+def _t5(**kw: Any) -> Any:
+    from transformers import T5Config
+
+    return T5Config(**kw)
+
+
+def _llama(**kw: Any) -> Any:
+    from transformers import LlamaConfig
+
+    return LlamaConfig(**kw)
+
+
+def _qwen2(**kw: Any) -> Any:
+    from transformers import Qwen2Config
+
+    return Qwen2Config(**kw)
+
+
+def bert_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
+    """input_ids, attention_mask, token_type_ids [B, S] (S capped at max_position_embeddings)."""
+    import torch
+
+    length = clamp_length(sequence_length, config.max_position_embeddings)
+    ids = token_ids(generator, batch_size, length, config.vocab_size)
+    types = torch.zeros((batch_size, length), dtype=torch.long)
+    return {"input_ids": ids, "attention_mask": ones_mask(batch_size, length), "token_type_ids": types}
+
+
+def t5_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
+    """Encoder ids and mask [B, S]; decoder_input_ids [B, S] starting with decoder_start_token_id."""
+    ids = token_ids(generator, batch_size, sequence_length, config.vocab_size)
+    decoder = token_ids(generator, batch_size, sequence_length, config.vocab_size)
+    decoder[:, 0] = config.decoder_start_token_id
+    return {
+        "input_ids": ids,
+        "attention_mask": ones_mask(batch_size, sequence_length),
+        "decoder_input_ids": decoder,
+    }
+
+
+def causal_lm_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
+    """input_ids and attention_mask [B, S] (S capped at max_position_embeddings): one prefill pass."""
+    length = clamp_length(sequence_length, config.max_position_embeddings)
+    ids = token_ids(generator, batch_size, length, config.vocab_size)
+    return {"input_ids": ids, "attention_mask": ones_mask(batch_size, length)}
+
+
+BERT = FamilySpec(
+    name="bert",
+    modality="text",
+    model_class="BertModel",
+    output="last_hidden_state",
+    input_names=("input_ids", "attention_mask", "token_type_ids"),
+    make_inputs=bert_inputs,
+    model_types=("bert",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _bert(
+                vocab_size=1000,
+                hidden_size=32,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                intermediate_size=64,
+                max_position_embeddings=512,
+            ),
+            "bert (tiny, random)",
+        ),
+        "base": SizeSpec(
+            lambda: _bert(
+                vocab_size=30522,
+                hidden_size=768,
+                num_hidden_layers=12,
+                num_attention_heads=12,
+                intermediate_size=3072,
+                max_position_embeddings=512,
+                type_vocab_size=2,
+            ),
+            "bert-base-uncased",
+            109_482_240,
+        ),
+    },
+)
+
+T5 = FamilySpec(
+    name="t5",
+    modality="text2text",
+    model_class="T5Model",
+    output="last_hidden_state",
+    input_names=("input_ids", "attention_mask", "decoder_input_ids"),
+    make_inputs=t5_inputs,
+    forward_kwargs={"use_cache": False},
+    model_types=("t5",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _t5(
+                vocab_size=1000,
+                d_model=32,
+                d_kv=8,
+                d_ff=64,
+                num_layers=2,
+                num_decoder_layers=2,
+                num_heads=4,
+                decoder_start_token_id=0,
+                pad_token_id=0,
+                eos_token_id=1,
+            ),
+            "t5 (tiny, random)",
+        ),
+        "base": SizeSpec(
+            lambda: _t5(
+                vocab_size=32128,
+                d_model=512,
+                d_kv=64,
+                d_ff=2048,
+                num_layers=6,
+                num_decoder_layers=6,
+                num_heads=8,
+                relative_attention_num_buckets=32,
+                feed_forward_proj="relu",
+                tie_word_embeddings=True,
+                decoder_start_token_id=0,
+                pad_token_id=0,
+                eos_token_id=1,
+            ),
+            "t5-small",
+            60_506_624,
+        ),
+    },
+)
+
+LLAMA = FamilySpec(
+    name="llama",
+    modality="text",
+    model_class="LlamaForCausalLM",
+    output="logits",
+    input_names=("input_ids", "attention_mask"),
+    make_inputs=causal_lm_inputs,
+    forward_kwargs={"use_cache": False},
+    model_types=("llama",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _llama(
+                vocab_size=1000,
+                hidden_size=32,
+                intermediate_size=64,
+                num_hidden_layers=2,
+                num_attention_heads=4,
+                num_key_value_heads=2,
+                max_position_embeddings=2048,
+            ),
+            "llama (tiny, random)",
+        ),
+        # TinyLlama-1.1B: the llama-2 architecture at 1.1B with grouped-query attention
+        "small": SizeSpec(
+            lambda: _llama(
+                vocab_size=32000,
+                hidden_size=2048,
+                intermediate_size=5632,
+                num_hidden_layers=22,
+                num_attention_heads=32,
+                num_key_value_heads=4,
+                max_position_embeddings=2048,
+                rms_norm_eps=1e-5,
+                tie_word_embeddings=False,
+            ),
+            "TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T",
+            1_100_048_384,
+        ),
+        "base": SizeSpec(
+            lambda: _llama(
+                vocab_size=32000,
+                hidden_size=4096,
+                intermediate_size=11008,
+                num_hidden_layers=32,
+                num_attention_heads=32,
+                num_key_value_heads=32,
+                max_position_embeddings=4096,
+                rms_norm_eps=1e-5,
+                tie_word_embeddings=False,
+            ),
+            "meta-llama/Llama-2-7b-hf",
+            6_738_415_616,
+        ),
+    },
+)
+
+QWEN2 = FamilySpec(
+    name="qwen2",
+    modality="text",
+    model_class="Qwen2ForCausalLM",
+    output="logits",
+    input_names=("input_ids", "attention_mask"),
+    make_inputs=causal_lm_inputs,
+    forward_kwargs={"use_cache": False},
+    model_types=("qwen2",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _qwen2(
+                vocab_size=1000,
+                hidden_size=32,
+                intermediate_size=64,
+                num_hidden_layers=2,
+                num_attention_heads=4,
+                num_key_value_heads=2,
+                max_position_embeddings=2048,
+                tie_word_embeddings=True,
+            ),
+            "qwen2 (tiny, random)",
+        ),
+        "small": SizeSpec(
+            lambda: _qwen2(
+                vocab_size=151936,
+                hidden_size=896,
+                intermediate_size=4864,
+                num_hidden_layers=24,
+                num_attention_heads=14,
+                num_key_value_heads=2,
+                max_position_embeddings=32768,
+                rope_theta=1_000_000.0,
+                rms_norm_eps=1e-6,
+                tie_word_embeddings=True,
+            ),
+            "Qwen/Qwen2-0.5B",
+            494_032_768,
+        ),
+        "base": SizeSpec(
+            lambda: _qwen2(
+                vocab_size=152064,
+                hidden_size=3584,
+                intermediate_size=18944,
+                num_hidden_layers=28,
+                num_attention_heads=28,
+                num_key_value_heads=4,
+                max_position_embeddings=32768,
+                rope_theta=1_000_000.0,
+                rms_norm_eps=1e-6,
+                tie_word_embeddings=False,
+            ),
+            "Qwen/Qwen2-7B",
+            7_615_616_512,
+        ),
+    },
+)
+
+SPECS = (BERT, T5, LLAMA, QWEN2)

@@ -1,0 +1,287 @@
+"""Vision families: vit, detr, clip, xclip (image sizes are fixed by the config; sequence length sets text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accelbench.models.inputs import clamp_length, normal, ones_mask, token_ids
+from accelbench.models.spec import FamilySpec, SizeSpec
+
+
+def _vit(**kw: Any) -> Any:
+    from transformers import ViTConfig
+
+    return ViTConfig(**kw)
+
+
+def _detr(backbone: dict[str, Any], **kw: Any) -> Any:
+    from transformers import DetrConfig, ResNetConfig
+
+    # A transformers ResNet backbone built from its config: no timm, nothing downloaded.
+    resnet = ResNetConfig(**{"out_features": ["stage4"], **backbone})
+    no_timm: dict[str, Any] = {"use_timm_backbone": False, "use_pretrained_backbone": False}
+    return DetrConfig(backbone_config=resnet, **no_timm, **kw)
+
+
+def _clip(text: dict[str, Any], vision: dict[str, Any], **kw: Any) -> Any:
+    from transformers import CLIPConfig
+
+    return CLIPConfig(text_config=text, vision_config=vision, **kw)
+
+
+def _xclip(text: dict[str, Any], vision: dict[str, Any], **kw: Any) -> Any:
+    from transformers import XCLIPConfig
+
+    return XCLIPConfig(text_config=text, vision_config=vision, **kw)
+
+
+def image_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
+    """pixel_values [B, 3, H, W] at the config's image size; sequence_length does not apply."""
+    size = config.image_size
+    return {"pixel_values": normal(generator, batch_size, config.num_channels, size, size)}
+
+
+def detr_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
+    """pixel_values [B, 3, H, W]: 800x800 for base (DETR's shorter-side resize), 64x64 for tiny."""
+    size = 64 if config.d_model < 128 else 800
+    return {"pixel_values": normal(generator, batch_size, config.num_channels, size, size)}
+
+
+def clip_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
+    """B captions [B, S<=77] and B images [B, 3, H, W]; the model returns logits_per_image [B, B]."""
+    text, vision = config.text_config, config.vision_config
+    length = clamp_length(sequence_length, text.max_position_embeddings)
+    ids = token_ids(generator, batch_size, length, text.vocab_size)
+    pixels = normal(generator, batch_size, vision.num_channels, vision.image_size, vision.image_size)
+    return {"input_ids": ids, "pixel_values": pixels, "attention_mask": ones_mask(batch_size, length)}
+
+
+def xclip_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
+    """B captions [B, S<=77] and B videos [B, frames, 3, H, W]; returns logits_per_video [B, B]."""
+    text, vision = config.text_config, config.vision_config
+    length = clamp_length(sequence_length, text.max_position_embeddings)
+    ids = token_ids(generator, batch_size, length, text.vocab_size)
+    frames = normal(
+        generator, batch_size, vision.num_frames, vision.num_channels, vision.image_size, vision.image_size
+    )
+    return {"input_ids": ids, "pixel_values": frames, "attention_mask": ones_mask(batch_size, length)}
+
+
+VIT = FamilySpec(
+    name="vit",
+    modality="vision",
+    model_class="ViTModel",
+    output="last_hidden_state",
+    input_names=("pixel_values",),
+    make_inputs=image_inputs,
+    model_types=("vit",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _vit(
+                hidden_size=32,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                intermediate_size=64,
+                image_size=32,
+                patch_size=8,
+            ),
+            "vit (tiny, random)",
+        ),
+        "base": SizeSpec(
+            lambda: _vit(
+                hidden_size=768,
+                num_hidden_layers=12,
+                num_attention_heads=12,
+                intermediate_size=3072,
+                image_size=224,
+                patch_size=16,
+            ),
+            "google/vit-base-patch16-224",
+            86_389_248,
+        ),
+    },
+)
+
+DETR = FamilySpec(
+    name="detr",
+    modality="vision",
+    model_class="DetrForObjectDetection",
+    output="logits",
+    input_names=("pixel_values",),
+    make_inputs=detr_inputs,
+    model_types=("detr",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _detr(
+                {
+                    "embedding_size": 8,
+                    "hidden_sizes": [8, 16, 16, 32],
+                    "depths": [1, 1, 1, 1],
+                    "layer_type": "basic",
+                },
+                d_model=32,
+                encoder_layers=1,
+                decoder_layers=1,
+                encoder_attention_heads=2,
+                decoder_attention_heads=2,
+                encoder_ffn_dim=64,
+                decoder_ffn_dim=64,
+                num_queries=10,
+                num_labels=10,
+            ),
+            "detr (tiny, random)",
+        ),
+        "base": SizeSpec(
+            lambda: _detr(
+                {
+                    "embedding_size": 64,
+                    "hidden_sizes": [256, 512, 1024, 2048],
+                    "depths": [3, 4, 6, 3],
+                    "layer_type": "bottleneck",
+                },
+                d_model=256,
+                encoder_layers=6,
+                decoder_layers=6,
+                encoder_attention_heads=8,
+                decoder_attention_heads=8,
+                encoder_ffn_dim=2048,
+                decoder_ffn_dim=2048,
+                num_queries=100,
+                num_labels=91,
+            ),
+            "facebook/detr-resnet-50",
+            41_524_768,
+        ),
+    },
+)
+
+CLIP = FamilySpec(
+    name="clip",
+    modality="vision_text",
+    model_class="CLIPModel",
+    output="logits_per_image",
+    input_names=("input_ids", "pixel_values", "attention_mask"),
+    make_inputs=clip_inputs,
+    model_types=("clip",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _clip(
+                {
+                    "vocab_size": 1000,
+                    "hidden_size": 32,
+                    "intermediate_size": 64,
+                    "num_hidden_layers": 2,
+                    "num_attention_heads": 2,
+                    "max_position_embeddings": 77,
+                    "pad_token_id": 1,
+                    "bos_token_id": 0,
+                    "eos_token_id": 2,
+                },
+                {
+                    "hidden_size": 32,
+                    "intermediate_size": 64,
+                    "num_hidden_layers": 2,
+                    "num_attention_heads": 2,
+                    "image_size": 32,
+                    "patch_size": 8,
+                },
+                projection_dim=32,
+            ),
+            "clip (tiny, random)",
+        ),
+        "base": SizeSpec(
+            lambda: _clip(
+                {
+                    "vocab_size": 49408,
+                    "hidden_size": 512,
+                    "intermediate_size": 2048,
+                    "num_hidden_layers": 12,
+                    "num_attention_heads": 8,
+                    "max_position_embeddings": 77,
+                },
+                {
+                    "hidden_size": 768,
+                    "intermediate_size": 3072,
+                    "num_hidden_layers": 12,
+                    "num_attention_heads": 12,
+                    "image_size": 224,
+                    "patch_size": 32,
+                },
+                projection_dim=512,
+            ),
+            "openai/clip-vit-base-patch32",
+            151_277_313,
+        ),
+    },
+)
+
+XCLIP = FamilySpec(
+    name="xclip",
+    modality="video_text",
+    model_class="XCLIPModel",
+    output="logits_per_video",
+    input_names=("input_ids", "pixel_values", "attention_mask"),
+    make_inputs=xclip_inputs,
+    model_types=("xclip",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _xclip(
+                {
+                    "vocab_size": 1000,
+                    "hidden_size": 32,
+                    "intermediate_size": 64,
+                    "num_hidden_layers": 2,
+                    "num_attention_heads": 2,
+                },
+                {
+                    "hidden_size": 32,
+                    "intermediate_size": 64,
+                    "num_hidden_layers": 2,
+                    "num_attention_heads": 2,
+                    "image_size": 32,
+                    "patch_size": 8,
+                    "num_frames": 2,
+                    "mit_hidden_size": 32,
+                    "mit_intermediate_size": 64,
+                    "mit_num_hidden_layers": 1,
+                    "mit_num_attention_heads": 2,
+                },
+                projection_dim=32,
+                prompt_layers=1,
+                prompt_num_attention_heads=2,
+            ),
+            "xclip (tiny, random)",
+        ),
+        "base": SizeSpec(
+            lambda: _xclip(
+                {
+                    "vocab_size": 49408,
+                    "hidden_size": 512,
+                    "intermediate_size": 2048,
+                    "num_hidden_layers": 12,
+                    "num_attention_heads": 8,
+                },
+                {
+                    "hidden_size": 768,
+                    "intermediate_size": 3072,
+                    "num_hidden_layers": 12,
+                    "num_attention_heads": 12,
+                    "image_size": 224,
+                    "patch_size": 32,
+                    "num_frames": 8,
+                    "mit_hidden_size": 512,
+                    "mit_intermediate_size": 2048,
+                    "mit_num_hidden_layers": 1,
+                    "mit_num_attention_heads": 8,
+                },
+                projection_dim=512,
+                prompt_layers=2,
+                prompt_num_attention_heads=8,
+            ),
+            "microsoft/xclip-base-patch32",
+            None,
+        ),
+    },
+)
+
+SPECS = (VIT, DETR, CLIP, XCLIP)
