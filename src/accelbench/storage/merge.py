@@ -16,13 +16,22 @@ from typing import Any
 
 from accelbench.errors import InputError
 
-_KEY = ("coalesce(tr.test_name, '') || '|' || coalesce(tr.git_commit, '') || '|' || coalesce(pr.task_name, pr.test_case, '')"
-        " || '|' || coalesce(pr.config_hash, '') || '|' || coalesce(pr.precision, '') || '|' || pr.batch_size"
-        " || '|a' || coalesce(pr.attempt, 1) || '|' || coalesce(hp.fingerprint, hp.hardware_type || hp.device_name, '')")
+_KEY = (
+    "coalesce(tr.test_name, '') || '|' || coalesce(tr.git_commit, '') || '|' || coalesce(pr.task_name, pr.test_case, '')"
+    " || '|' || coalesce(pr.config_hash, '') || '|' || coalesce(pr.precision, '') || '|' || pr.batch_size"
+    " || '|a' || coalesce(pr.attempt, 1) || '|' || coalesce(hp.fingerprint, hp.hardware_type || hp.device_name, '')"
+)
 # Lower is more complete: measured figures beat failures of any kind.
-_STATUS_RANK = "CASE coalesce(pr.status, 'success') WHEN 'success' THEN 0 WHEN 'unsupported' THEN 2 ELSE 1 END"
-_RUN_TABLES = ("benchmark_tasks", "task_dependencies", "worker_task_assignments", "hardware_resource_allocations",
-               "worker_benchmark_contributions")
+_STATUS_RANK = (
+    "CASE coalesce(pr.status, 'success') WHEN 'success' THEN 0 WHEN 'unsupported' THEN 2 ELSE 1 END"
+)
+_RUN_TABLES = (
+    "benchmark_tasks",
+    "task_dependencies",
+    "worker_task_assignments",
+    "hardware_resource_allocations",
+    "worker_benchmark_contributions",
+)
 
 
 @dataclass
@@ -68,18 +77,21 @@ def merge_databases(out_path: str | Path, inputs: list[str | Path]) -> MergeRepo
         out_path.unlink(missing_ok=True)  # nothing half-written
         raise
     for table in ("test_runs", "performance_results", "performance_samples", "merge_decisions", *_RUN_TABLES):
-        report.rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        report.rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     _note_skipped(con, len(inputs), report)
     con.close()
     return report
 
 
 def _choose_winners(con: Any, n: int, report: MergeReport) -> None:
-    parts = [f"""SELECT {i} AS src, pr.result_id, {_KEY} AS merge_key, {_STATUS_RANK} AS status_rank,
+    parts = [
+        f"""SELECT {i} AS src, pr.result_id, {_KEY} AS merge_key, {_STATUS_RANK} AS status_rank,
                  coalesce(pr.iterations, 0) AS iterations, pr.created_at
                FROM src{i}.performance_results pr
                LEFT JOIN src{i}.test_runs tr ON tr.run_id = pr.run_id
-               LEFT JOIN src{i}.hardware_platforms hp ON hp.hardware_id = pr.hardware_id""" for i in range(n)]
+               LEFT JOIN src{i}.hardware_platforms hp ON hp.hardware_id = pr.hardware_id"""
+        for i in range(n)
+    ]
     con.execute("CREATE TEMP TABLE _cand AS " + " UNION ALL ".join(parts))
     # One score per (key, input): its best row; the best-scoring input keeps all its rows for that key.
     con.execute("""CREATE TEMP TABLE _score AS SELECT merge_key, src, min(status_rank) AS status_rank,
@@ -88,8 +100,10 @@ def _choose_winners(con: Any, n: int, report: MergeReport) -> None:
     con.execute("""CREATE TEMP TABLE _ranked AS SELECT *, row_number() OVER (PARTITION BY merge_key
                    ORDER BY status_rank, iterations DESC, created_at DESC NULLS LAST, src) AS rk FROM _score""")
     names = ", ".join(f"({i}, ?)" for i in range(n))
-    con.execute(f"CREATE TEMP TABLE _src_names (src INTEGER, name VARCHAR); INSERT INTO _src_names VALUES {names}",
-                report.inputs)
+    con.execute(
+        f"CREATE TEMP TABLE _src_names (src INTEGER, name VARCHAR); INSERT INTO _src_names VALUES {names}",
+        report.inputs,
+    )
     con.execute("""INSERT INTO merge_decisions (merge_key, kept_source, kept_result_id, dropped_source,
                    dropped_result_id, rule, detail)
                    SELECT l.merge_key, wn.name, w.result_id, ln.name, l.result_id,
@@ -106,17 +120,24 @@ def _choose_winners(con: Any, n: int, report: MergeReport) -> None:
 
 def _columns(con: Any, table: str, schema: str = "main", catalog: str | None = None) -> list[str]:
     cat = f" AND table_catalog = '{catalog}'" if catalog else ""
-    rows = con.execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = ?"
-                       f" AND table_schema = ?{cat} ORDER BY ordinal_position", [table, schema]).fetchall()
+    rows = con.execute(
+        f"SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+        f" AND table_schema = ?{cat} ORDER BY ordinal_position",
+        [table, schema],
+    ).fetchall()
     return [r[0] for r in rows]
 
 
-def _copy(con: Any, src: str, table: str, overrides: dict[str, str], where: str = "", alias: str = "t") -> None:
+def _copy(
+    con: Any, src: str, table: str, overrides: dict[str, str], where: str = "", alias: str = "t"
+) -> None:
     out_cols = _columns(con, table, catalog=_out_catalog(con))
     src_cols = set(_columns(con, table, catalog=src))
     cols = [c for c in out_cols if c in overrides or c in src_cols]
     exprs = [overrides.get(c, f"{alias}.{c}") for c in cols]
-    con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {src}.{table} {alias} {where}")
+    con.execute(
+        f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {src}.{table} {alias} {where}"
+    )
 
 
 def _out_catalog(con: Any) -> str:
@@ -149,43 +170,88 @@ def _copy_input(con: Any, i: int, report: MergeReport) -> None:
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _res AS SELECT k.result_id AS old, nextval('seq_result_id') AS new
         FROM _keep k WHERE k.src = {i}""")
     _copy(con, s, "test_runs", {"run_id": "(SELECT new FROM _run WHERE old = t.run_id)"})
-    _copy(con, s, "performance_results", {
-        "result_id": "r.new", "run_id": "(SELECT new FROM _run WHERE old = t.run_id)",
-        "model_id": "(SELECT new FROM _mod WHERE old = t.model_id)",
-        "hardware_id": "(SELECT new FROM _hw WHERE old = t.hardware_id)",
-        "idempotency_key": "CASE WHEN t.idempotency_key IS NULL THEN NULL ELSE"
-                           " (SELECT new FROM _run WHERE old = t.run_id) || '/' || split_part(t.idempotency_key, '/', 2)"
-                           " || '/' || split_part(t.idempotency_key, '/', 3) || '/' || split_part(t.idempotency_key, '/', 4)"
-                           " || '/' || split_part(t.idempotency_key, '/', 5) END"},
-          "JOIN _res r ON r.old = t.result_id")
+    _copy(
+        con,
+        s,
+        "performance_results",
+        {
+            "result_id": "r.new",
+            "run_id": "(SELECT new FROM _run WHERE old = t.run_id)",
+            "model_id": "(SELECT new FROM _mod WHERE old = t.model_id)",
+            "hardware_id": "(SELECT new FROM _hw WHERE old = t.hardware_id)",
+            "idempotency_key": "CASE WHEN t.idempotency_key IS NULL THEN NULL ELSE"
+            " (SELECT new FROM _run WHERE old = t.run_id) || '/' || split_part(t.idempotency_key, '/', 2)"
+            " || '/' || split_part(t.idempotency_key, '/', 3) || '/' || split_part(t.idempotency_key, '/', 4)"
+            " || '/' || split_part(t.idempotency_key, '/', 5) END",
+        },
+        "JOIN _res r ON r.old = t.result_id",
+    )
     con.execute(f"""INSERT INTO performance_samples SELECT r.new, s.iteration, s.latency_ns
         FROM {s}.performance_samples s JOIN _res r ON r.old = s.result_id""")
     new_run = "(SELECT CAST(new AS VARCHAR) FROM _run WHERE CAST(old AS VARCHAR) = {col})"
-    new_task = ("(SELECT CAST(new AS VARCHAR) FROM _run WHERE CAST(old AS VARCHAR) = split_part({col}, ':', 1))"
-                " || ':' || split_part({col}, ':', 2)")
+    new_task = (
+        "(SELECT CAST(new AS VARCHAR) FROM _run WHERE CAST(old AS VARCHAR) = split_part({col}, ':', 1))"
+        " || ':' || split_part({col}, ':', 2)"
+    )
     _copy(con, s, "distributed_benchmark_runs", {"run_id": new_run.format(col="t.run_id")})
-    _copy(con, s, "benchmark_tasks", {"task_id": new_task.format(col="t.task_id"),
-                                      "run_id": new_run.format(col="t.run_id")})
-    _copy(con, s, "task_dependencies", {"dependency_id": "nextval('seq_dependency_id')",
-                                        "task_id": new_task.format(col="t.task_id"),
-                                        "depends_on_task_id": new_task.format(col="t.depends_on_task_id")})
-    for table, seq in (("worker_task_assignments", "seq_assignment_id"),
-                       ("hardware_resource_allocations", "seq_allocation_id")):
+    _copy(
+        con,
+        s,
+        "benchmark_tasks",
+        {"task_id": new_task.format(col="t.task_id"), "run_id": new_run.format(col="t.run_id")},
+    )
+    _copy(
+        con,
+        s,
+        "task_dependencies",
+        {
+            "dependency_id": "nextval('seq_dependency_id')",
+            "task_id": new_task.format(col="t.task_id"),
+            "depends_on_task_id": new_task.format(col="t.depends_on_task_id"),
+        },
+    )
+    for table, seq in (
+        ("worker_task_assignments", "seq_assignment_id"),
+        ("hardware_resource_allocations", "seq_allocation_id"),
+    ):
         idcol = "assignment_id" if table == "worker_task_assignments" else "allocation_id"
         _copy(con, s, table, {idcol: f"nextval('{seq}')", "task_id": new_task.format(col="t.task_id")})
-    _copy(con, s, "worker_benchmark_contributions", {"contribution_id": "nextval('seq_contribution_id')",
-                                                     "run_id": new_run.format(col="t.run_id")})
+    _copy(
+        con,
+        s,
+        "worker_benchmark_contributions",
+        {"contribution_id": "nextval('seq_contribution_id')", "run_id": new_run.format(col="t.run_id")},
+    )
     # A worker known to several inputs keeps the row with the latest heartbeat.
-    _copy(con, s, "benchmark_workers", {}, "WHERE true ON CONFLICT (worker_id) DO UPDATE SET"
-          " last_heartbeat = greatest(benchmark_workers.last_heartbeat, excluded.last_heartbeat)")
+    _copy(
+        con,
+        s,
+        "benchmark_workers",
+        {},
+        "WHERE true ON CONFLICT (worker_id) DO UPDATE SET"
+        " last_heartbeat = greatest(benchmark_workers.last_heartbeat, excluded.last_heartbeat)",
+    )
 
 
 def _note_skipped(con: Any, n: int, report: MergeReport) -> None:
-    done = {"test_runs", "performance_results", "performance_samples", "hardware_platforms", "models",
-            "distributed_benchmark_runs", "benchmark_workers", "merge_decisions", "schema_migrations", *_RUN_TABLES}
+    done = {
+        "test_runs",
+        "performance_results",
+        "performance_samples",
+        "hardware_platforms",
+        "models",
+        "distributed_benchmark_runs",
+        "benchmark_workers",
+        "merge_decisions",
+        "schema_migrations",
+        *_RUN_TABLES,
+    }
     for i in range(n):
-        for (table,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = ?"
-                                    " AND table_schema = 'main'", [f"src{i}"]).fetchall():
+        for (table,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?"
+            " AND table_schema = 'main'",
+            [f"src{i}"],
+        ).fetchall():
             if table in done:
                 continue
             (rows,) = con.execute(f"SELECT count(*) FROM src{i}.{table}").fetchone()

@@ -1,0 +1,579 @@
+"""The coordinator: schedules a suite's tasks on an executor's workers and is the only DuckDB writer.
+
+It dispatches ready tasks (dependencies met) by priority then longest estimate, on a worker that
+meets the task's HardwareRequirements and has room, retries attempts lost with their worker,
+records timeouts, blocks dependents of failed tasks, and writes results plus the tracking tables
+in batches (one transaction per flush, every `flush_interval_s`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from accelbench.execution import tracking
+from accelbench.execution.batch_writer import write_results
+from accelbench.execution.estimates import EtaClock, estimate_seconds, history_seconds
+from accelbench.execution.events import ProgressEvent, RunSummary
+from accelbench.execution.scheduler import Scheduler, requirements_key
+from accelbench.execution.workers import WorkerSpec, unit_type
+from accelbench.runner.result import TaskResult, failed_measurements
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_GRACE_S = 2.0  # the runner kills at the timeout itself; this is the coordinator's backstop
+HEARTBEAT_INTERVAL_S = 2.0
+
+
+@dataclass
+class _Attempt:
+    task: Any
+    attempt: int
+    worker: WorkerSpec
+    hw_type: str
+    unit: str
+    units: int
+    assigned_at: float
+    deadline: float | None
+    details: dict[str, Any] = field(default_factory=dict)
+    draining: bool = False  # finished by the coordinator (timeout); units return when the executor says so
+
+
+@dataclass
+class _Options:
+    max_retries: int = 2
+    retry_backoff_s: float = 0.5
+    validate: bool = False
+    retest_count: int = 0
+    flush_interval_s: float = 0.5
+    timeout_grace_s: float = TIMEOUT_GRACE_S
+
+
+class Coordinator:
+    """Runs one suite (or resumes one run) on one executor; see the module docstring."""
+
+    def __init__(
+        self,
+        suite: Any,
+        store: Any,
+        executor: Any,
+        *,
+        run_id: int,
+        resumed: bool,
+        progress: Callable[[ProgressEvent], None] | None,
+        options: _Options,
+    ) -> None:
+        self.suite, self.store, self.executor, self.run_id = suite, store, executor, run_id
+        self.resumed, self.progress, self.opt = resumed, progress, options
+        self.tasks = {t.name: t for t in suite.tasks}
+        self.configs = {t.name: json.dumps(t.config.to_dict(), sort_keys=True) for t in suite.tasks}
+        # Same digest as BenchmarkTask.config_hash, from the JSON computed once per task.
+        self.hashes = {n: hashlib.sha256(c.encode()).hexdigest()[:16] for n, c in self.configs.items()}
+        self.workers: dict[str, WorkerSpec] = {w.worker_id: w for w in executor.workers()}
+        self.used: dict[tuple[str, str], int] = {}
+        self.in_flight: dict[int, _Attempt] = {}
+        self.current_attempt: dict[str, int] = {}
+        self.lost_retries: dict[str, int] = {}
+        self.retests: dict[str, int] = {}
+        self.avoid: dict[str, set[str]] = {}
+        self.retry_heap: list[tuple[float, str]] = []
+        self.seen_models: dict[str, set[str]] = {}
+        self.final: dict[str, str] = {}
+        self.counts: dict[str, int] = {}
+        self.skipped = 0
+        self._key = 0
+        self._pending_results: list[tuple[Any, TaskResult]] = []
+        self._pending_tasks: list[dict[str, Any]] = []
+        self._pending_attempts: list[dict[str, Any]] = []
+        self._worker_work: dict[str, list[float]] = {}
+        self._contrib: dict[str, dict[str, Any]] = {}
+        self._eligible: dict[str, list[tuple[WorkerSpec, str]]] = {}
+        self._stored_early: set[tuple[str, int]] = set()  # attempts stored before validation
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="accelbench-writer")
+        self._writing: Future[list[int]] | None = None
+
+    # -- set-up --------------------------------------------------------------------------------
+    def _prepare(self, env: dict[str, Any], config: dict[str, Any]) -> Scheduler:
+        now = time.time()
+        with self.store.transaction() as con:
+            history = history_seconds(con, list(self.hashes.values()))
+            stored = self._stored_statuses(con) if self.resumed else {}
+            tracking.register_run(
+                con,
+                self.run_id,
+                self.suite,
+                env=env,
+                config=config,
+                hashes=self.hashes,
+                configs=self.configs,
+                resumed=self.resumed,
+                now=now,
+            )
+            tracking.upsert_workers(con, list(self.workers.values()), now)
+        self.estimates = estimate_seconds(self.suite.tasks, self.hashes, history)
+        sched = Scheduler(self.suite.tasks, self.estimates)
+        for name, status in stored.items():
+            sched.preset(name, status)
+            self.final[name] = status
+            self.counts[status] = self.counts.get(status, 0) + 1
+        self.skipped = len(stored)
+        self.sched = sched
+        self.eta = EtaClock({n: s for n, s in self.estimates.items() if n not in stored}, self._parallelism())
+        for t in self.suite.tasks:
+            if t.name not in stored and not self._eligible_for(t):
+                self._finalize(t, "unschedulable", None, self._why_unschedulable(t), attempt=1)
+        for name, reason in sched.start():
+            self._finalize_blocked(name, reason)
+        return sched
+
+    def _stored_statuses(self, con: Any) -> dict[str, str]:
+        from accelbench.runner.process import task_status
+        from accelbench.runner.result import Measurement
+
+        rows = con.execute(
+            "SELECT task_name, list(status ORDER BY attempt) FILTER (WHERE attempt = max_attempt) FROM"
+            " (SELECT task_name, status, attempt, max(attempt) OVER (PARTITION BY task_name) AS max_attempt"
+            "  FROM performance_results WHERE run_id = ?) GROUP BY task_name",
+            [self.run_id],
+        ).fetchall()
+        out = {}
+        for name, statuses in rows:
+            if name in self.tasks:
+                fake = [
+                    Measurement(
+                        model="",
+                        size="",
+                        hardware="",
+                        backend="",
+                        precision="",
+                        batch_size=0,
+                        sequence_length=0,
+                        status=s,
+                    )
+                    for s in statuses
+                ]
+                out[name] = task_status(fake)
+        return out
+
+    def _parallelism(self) -> int:
+        return max(1, sum(sum(w.capacity.values()) for w in self.workers.values() if w.alive))
+
+    # -- placement -----------------------------------------------------------------------------
+    def _eligible_for(self, task: Any) -> list[tuple[WorkerSpec, str]]:
+        key = requirements_key(task)
+        if key not in self._eligible:
+            found = []
+            for w in self.workers.values():
+                hw_type, _ = w.match(task.requirements)
+                if hw_type is not None:
+                    found.append((w, hw_type))
+            self._eligible[key] = found
+        return [(w, h) for w, h in self._eligible[key] if w.alive]
+
+    def _why_unschedulable(self, task: Any) -> str:
+        alive = [w for w in self.workers.values() if w.alive]
+        if not alive:
+            return "no live worker"
+        reasons = [f"{w.worker_id}: {w.match(task.requirements)[1]}" for w in alive]
+        return "no worker meets the hardware requirements (" + "; ".join(reasons) + ")"
+
+    def _place(self, task: Any) -> tuple[WorkerSpec, str, str, int] | None:
+        best, best_rank = None, None
+        limit_factor = self.executor.slots_per_unit
+        model = f"{task.config.model}-{task.config.size}/{task.config.backend}"
+        for w, hw_type in self._eligible_for(task):
+            unit = unit_type(hw_type)
+            cap = w.capacity.get(unit, 0)
+            used = self.used.get((w.worker_id, unit), 0)
+            exclusive = task.requirements.exclusive_access
+            if exclusive and used > 0 or not exclusive and used >= cap * limit_factor:
+                continue
+            # Prefer a worker not failed by this task before, then one that holds the model, then the idlest.
+            rank = (
+                w.worker_id in self.avoid.get(task.name, ()),
+                model not in self.seen_models.get(w.worker_id, ()),
+                used / max(cap, 1),
+            )
+            if best_rank is None or rank < best_rank:
+                best, best_rank = (w, hw_type, unit, cap if exclusive else 1), rank
+        return best
+
+    def _dispatch(self) -> int:
+        n = 0
+        while True:
+            picked = self.sched.pop_next(self._place)
+            if picked is None:
+                return n
+            task, (worker, hw_type, unit, units) = picked
+            attempt = self.current_attempt.get(task.name, 0) + 1
+            self.current_attempt[task.name] = attempt
+            timeout_s = task.config.timeout_minutes * 60.0
+            used = self.used.get((worker.worker_id, unit), 0)
+            # Ray may queue an attempt behind others on the node, so its deadline allows for that wait.
+            wait_factor = self.executor.slots_per_unit
+            deadline = time.time() + (timeout_s + self.opt.timeout_grace_s) * wait_factor
+            self._key += 1
+            details = self.executor.submit(
+                self._key,
+                task,
+                attempt=attempt,
+                worker=worker,
+                unit=unit,
+                units=units,
+                concurrent_tasks=len(self.in_flight),
+                timeout_s=timeout_s,
+            )
+            self.used[(worker.worker_id, unit)] = used + units
+            self.in_flight[self._key] = _Attempt(
+                task,
+                attempt,
+                worker,
+                hw_type,
+                unit,
+                units,
+                time.time(),
+                deadline,
+                dict(details or {}, node_id=worker.node_id),
+            )
+            self.seen_models.setdefault(worker.worker_id, set()).add(
+                f"{task.config.model}-{task.config.size}/{task.config.backend}"
+            )
+            self._emit("task_started", task.name, None)
+            n += 1
+
+    # -- outcomes ------------------------------------------------------------------------------
+    def _on_outcome(self, key: Any, outcome: Any) -> None:
+        att = self.in_flight.pop(key, None)
+        if att is None:
+            return
+        self.used[(att.worker.worker_id, att.unit)] -= att.units
+        name = att.task.name
+        if att.draining or name in self.final or att.attempt != self.current_attempt.get(name):
+            return  # a late answer for an attempt already settled: never stored twice
+        now = time.time()
+        if isinstance(outcome, BaseException):
+            self._record_attempt(att, "lost", str(outcome), now)
+            done = self.lost_retries.get(name, 0)
+            if done < self.opt.max_retries:
+                self.lost_retries[name] = done + 1
+                self.avoid.setdefault(name, set()).add(att.worker.worker_id)
+                heapq.heappush(self.retry_heap, (now + self.opt.retry_backoff_s * 2**done, name))
+                self._emit("task_retry", name, "lost")
+                return
+            error = f"worker lost {done + 1} times, last: {type(outcome).__name__}: {outcome}"
+            self._finalize(att.task, "crashed", None, error, attempt=att.attempt, att=att)
+            return
+        result: TaskResult = outcome
+        self._record_attempt(att, result.status, result.error, now, result)
+        if self.opt.validate and result.status == "success" and self._retest_wanted(att.task, result):
+            return
+        self._finalize(att.task, result.status, result, result.error, attempt=att.attempt, att=att)
+
+    def _retest_wanted(self, task: Any, result: TaskResult) -> bool:
+        """Store now and validate; True when the task was resubmitted for a retest."""
+        ids = self._flush(extra=[(task, result)], wait=True)
+        try:
+            from accelbench.analysis.verdicts import validate_and_store  # type: ignore[import-not-found]
+        except ImportError:
+            log.warning("accelbench.analysis.verdicts is not available: results are stored without verdicts")
+            self.opt.validate = False
+            self._stored_early.add((task.name, result.attempt))
+            return False
+        verdicts = validate_and_store(self.store, ids)
+        self._stored_early.add((task.name, result.attempt))
+        if any(not v.is_valid for v in verdicts) and self.retests.get(task.name, 0) < self.opt.retest_count:
+            self.retests[task.name] = self.retests.get(task.name, 0) + 1
+            self.sched.push(task.name)
+            self._emit("task_retry", task.name, "invalid")
+            return True
+        return False
+
+    def _check_timeouts(self, now: float) -> None:
+        for key, att in list(self.in_flight.items()):
+            if att.draining or att.deadline is None or now < att.deadline:
+                continue
+            att.draining = True
+            self.executor.cancel(key)
+            limit = att.task.config.timeout_minutes * 60.0
+            error = f"timed out: no result within {limit:.1f} s (+{self.opt.timeout_grace_s:.1f} s grace)"
+            self._record_attempt(att, "timeout", error, now)
+            if att.task.name not in self.final:
+                self._finalize(att.task, "timeout", None, error, attempt=att.attempt, att=att)
+
+    def _release_retries(self, now: float) -> None:
+        while self.retry_heap and self.retry_heap[0][0] <= now:
+            _, name = heapq.heappop(self.retry_heap)
+            if name not in self.final:
+                self.sched.push(name)
+
+    def _finalize(
+        self,
+        task: Any,
+        status: str,
+        result: TaskResult | None,
+        error: str | None,
+        *,
+        attempt: int,
+        att: _Attempt | None = None,
+    ) -> None:
+        name = task.name
+        if result is None:
+            result = TaskResult(
+                task_name=name,
+                status=status,
+                error=error,
+                attempt=attempt,
+                measurements=failed_measurements(task, status, error or status, attempt=attempt),
+                worker_id=att.worker.worker_id if att else None,
+            )
+        self.final[name] = status
+        self.counts[status] = self.counts.get(status, 0) + 1
+        if (name, result.attempt) not in self._stored_early:
+            self._pending_results.append((task, result))
+        wall = result.wall_time_seconds
+        self._pending_tasks.append(
+            {
+                "task_id": tracking.task_id(self.run_id, name),
+                "status": status,
+                "start_time": tracking.utc(att.assigned_at if att else None),
+                "end_time": tracking.utc(time.time()),
+                "assigned_worker_id": att.worker.worker_id if att else None,
+                "retry_count": self.lost_retries.get(name, 0) + self.retests.get(name, 0),
+                "wall_time_seconds": wall,
+                "error_message": error,
+            }
+        )
+        self.eta.task_done(name, wall)
+        self._emit("task_finished", name, status)
+        if status not in ("blocked",):
+            for child, reason in self.sched.finish(name, status):
+                self._finalize_blocked(child, reason)
+
+    def _finalize_blocked(self, name: str, reason: str) -> None:
+        # The scheduler already marked it and its own dependents blocked.
+        self._finalize(self.tasks[name], "blocked", None, reason, attempt=1)
+
+    def _record_attempt(
+        self, att: _Attempt, status: str, error: str | None, now: float, result: TaskResult | None = None
+    ) -> None:
+        tid = tracking.task_id(self.run_id, att.task.name)
+        self._pending_attempts.append(
+            {
+                "worker_id": att.worker.worker_id,
+                "task_id": tid,
+                "assignment_time": tracking.utc(att.assigned_at),
+                "start_time": tracking.utc(
+                    result.started_at if result and result.started_at else att.assigned_at
+                ),
+                # The worker's own end time when it sent one; the coordinator hears of it later.
+                "end_time": tracking.utc(result.ended_at if result and result.ended_at else now),
+                "status": status,
+                "error_message": error,
+                "hardware_type": att.hw_type,
+                "exclusive": bool(att.task.requirements.exclusive_access),
+                "resource_details": dict(att.details, attempt=att.attempt, units=att.units, unit=att.unit),
+            }
+        )
+        c = self._contrib.setdefault(
+            att.worker.worker_id,
+            {
+                "worker_id": att.worker.worker_id,
+                "benchmark_count": 0,
+                "hardware_type": att.hw_type,
+                "total_execution_time_seconds": 0.0,
+                "start_time": tracking.utc(att.assigned_at),
+                "end_time": None,
+                "resource_utilization": "{}",
+            },
+        )
+        c["benchmark_count"] += 1
+        c["total_execution_time_seconds"] += now - att.assigned_at
+        c["end_time"] = tracking.utc(now)
+        work = self._worker_work.setdefault(att.worker.worker_id, [0, 0.0])
+        work[0] += 1
+        work[1] += now - att.assigned_at
+
+    # -- storage -------------------------------------------------------------------------------
+    def _flush(
+        self, extra: list[tuple[Any, TaskResult]] | None = None, heartbeat: bool = False, wait: bool = False
+    ) -> list[int]:
+        """Hand the pending rows to the writer thread; with `wait`, block until stored and return ids."""
+        results = self._pending_results + (extra or [])
+        if not (results or self._pending_tasks or self._pending_attempts or heartbeat):
+            return self._join_writer() if wait else []
+        workers = (
+            [
+                {
+                    "worker_id": w.worker_id,
+                    "last_heartbeat": tracking.utc(time.time()),
+                    "status": "lost" if not w.alive else ("busy" if self._busy(w) else "idle"),
+                    "current_load": w.load.get("cpu_percent"),
+                    "load_details": _json(w.load),
+                    "executed": int(self._worker_work.get(w.worker_id, [0, 0.0])[0]),
+                    "seconds": float(self._worker_work.get(w.worker_id, [0, 0.0])[1]),
+                }
+                for w in self.workers.values()
+            ]
+            if heartbeat or self._worker_work
+            else []
+        )
+        batch = (results, self._pending_tasks, self._pending_attempts, workers, self._progress_row())
+        self._pending_results, self._pending_tasks, self._pending_attempts = [], [], []
+        self._worker_work = {}
+        self._join_writer()  # one batch at a time keeps batches in order; raises a writer error here
+        self._writing = self._writer.submit(self._write_batch, *batch)
+        return self._join_writer() if wait else []
+
+    def _write_batch(
+        self,
+        results: list[tuple[Any, TaskResult]],
+        tasks: list[dict[str, Any]],
+        attempts: list[dict[str, Any]],
+        workers: list[dict[str, Any]],
+        progress: dict[str, Any],
+    ) -> list[int]:
+        # Runs on the writer thread, so dispatch never waits for the database file.
+        with self.store.transaction() as con:
+            ids = write_results(con, self.store, self.run_id, results)
+            tracking.flush(
+                con, self.run_id, tasks=tasks, attempts=attempts, workers=workers, progress=progress
+            )
+        return ids
+
+    def _join_writer(self) -> list[int]:
+        if self._writing is None:
+            return []
+        ids = self._writing.result()
+        self._writing = None
+        return ids
+
+    def _busy(self, w: WorkerSpec) -> bool:
+        return any(v > 0 for (wid, _), v in self.used.items() if wid == w.worker_id)
+
+    def _progress_row(self) -> dict[str, Any]:
+        total = len(self.tasks) or 1
+        errors = sum(v for k, v in self.counts.items() if k != "success")
+        return {
+            "percent": 100.0 * len(self.final) / total,
+            "errors": errors,
+            "workers": sum(1 for w in self.workers.values() if w.alive),
+        }
+
+    def _emit(self, kind: str, name: str | None, status: str | None) -> None:
+        if self.progress is None:
+            return
+        failed = sum(v for k, v in self.counts.items() if k != "success")
+        running = sum(1 for a in self.in_flight.values() if not a.draining)
+        self.progress(
+            ProgressEvent(
+                kind,
+                name,
+                status,
+                len(self.final),
+                running,
+                failed,
+                len(self.tasks),
+                self.eta.eta_seconds() if kind != "start" else None,
+            )
+        )
+
+    # -- main loop -----------------------------------------------------------------------------
+    def run(self, env: dict[str, Any], config: dict[str, Any]) -> RunSummary:
+        """Run every task not already stored; returns the summary (the store holds every result)."""
+        started = time.time()
+        self._prepare(env, config)
+        self._emit("start", None, None)
+        next_flush = next_beat = time.time()
+        try:
+            while True:
+                self._dispatch()
+                now = time.time()
+                if not self.in_flight and not self.retry_heap:
+                    if self.sched.ready_count == 0:
+                        break
+                    self._give_up_unplaceable()
+                    continue
+                waits = [next_flush - now, 0.5]
+                waits += [a.deadline - now for a in self.in_flight.values() if a.deadline and not a.draining]
+                if self.retry_heap:
+                    waits.append(self.retry_heap[0][0] - now)
+                for key, outcome in self.executor.poll(max(0.0, min(waits))):
+                    self._on_outcome(key, outcome)
+                self._dispatch()  # refill freed slots before any bookkeeping
+                now = time.time()
+                self._check_timeouts(now)
+                self._release_retries(now)
+                if now >= next_beat:
+                    self._heartbeat()
+                    next_beat = now + HEARTBEAT_INTERVAL_S
+                if now >= next_flush:
+                    self._flush(heartbeat=False)
+                    next_flush = now + self.opt.flush_interval_s
+        except BaseException:
+            self.executor.shutdown()
+            self._join_writer_quietly()
+            raise
+        self.executor.shutdown()
+        self._flush(heartbeat=True, wait=True)
+        self._writer.shutdown()
+        return self._summary(started)
+
+    def _join_writer_quietly(self) -> None:
+        # On an exception the original error matters more than a second one from the writer.
+        try:
+            self._join_writer()
+        except Exception:
+            log.exception("the last batch could not be written")
+
+    def _give_up_unplaceable(self) -> None:
+        # Nothing runs and nothing waits for a retry, yet tasks are ready: no live worker can take them.
+        for key in list(self.sched.ready):
+            for name in self.sched.drop_ready(key):
+                task = self.tasks[name]
+                self._finalize(
+                    task,
+                    "unschedulable",
+                    None,
+                    self._why_unschedulable(task),
+                    attempt=self.current_attempt.get(name, 0) + 1,
+                )
+
+    def _heartbeat(self) -> None:
+        before = {w.worker_id for w in self.workers.values() if w.alive}
+        for w in self.executor.refresh():
+            self.workers[w.worker_id] = w
+        self._eligible.clear()
+        lost = before - {w.worker_id for w in self.workers.values() if w.alive}
+        for wid in lost:
+            log.warning("worker %s missed its heartbeat: marked lost; its tasks are retried elsewhere", wid)
+            for key, att in list(self.in_flight.items()):
+                if att.worker.worker_id == wid and not att.draining:
+                    self.executor.cancel(key)
+        self._flush(heartbeat=True)
+
+    def _summary(self, started: float) -> RunSummary:
+        failed = sorted(n for n, s in self.final.items() if s != "success")
+        return RunSummary(
+            run_id=self.run_id,
+            counts=dict(self.counts),
+            failed_tasks=failed,
+            elapsed_seconds=time.time() - started,
+            skipped_tasks=self.skipped,
+        )
+
+    def contributions(self) -> list[dict[str, Any]]:
+        """Per-worker contribution rows of this coordinator session."""
+        return list(self._contrib.values())
+
+
+def _json(data: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(data, default=str)
