@@ -126,9 +126,21 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(cli_runner)
     readme = (ROOT / "README.md").read_text()
     for name in COMMANDS:
         assert f"accelbench {name}" in readme, f"README does not document `accelbench {name}`"
-    for name in ("run", "results", "report", "schema", "db"):
-        out = cli_runner.invoke(cli, [name, "--help"])
-        assert out.exit_code == 0 and "Example" in out.output, name
+    import click
+
+    def leaves(command, path):
+        if isinstance(command, click.Group):
+            for sub in command.list_commands(None):
+                yield from leaves(command.get_command(None, sub), [*path, sub])
+        else:
+            yield path
+
+    for name in COMMANDS:
+        for path in leaves(cli.get_command(None, name), [name]):
+            out = cli_runner.invoke(cli, [*path, "--help"])
+            assert out.exit_code == 0 and "Example" in out.output, (
+                f"`accelbench {' '.join(path)} --help` has no example"
+            )
 
 
 def test_import_is_lazy():

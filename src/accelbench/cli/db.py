@@ -11,7 +11,14 @@ from accelbench.cli.options import db_option, parse_duration_days
 
 @click.group()
 def db() -> None:
-    """Database maintenance: export, archive, merge, info."""
+    """Database maintenance: export, archive, merge, info.
+
+    \b
+    Examples:
+      accelbench db info
+      accelbench db export --format parquet --output exported/
+      accelbench db archive --older-than 90d
+    """
 
 
 @db.command()
@@ -82,7 +89,12 @@ def merge(out: str, inputs: tuple[str, ...]) -> None:
 @db.command()
 @db_option
 def info(db: str | None) -> None:
-    """Schema version and row counts of every table."""
+    """Schema version and row counts of every table.
+
+    \b
+    Example:
+      accelbench db info --db bench.duckdb
+    """
     from accelbench.storage import Store, resolve_db_path
 
     store = Store(resolve_db_path(db), read_only=True)

@@ -68,6 +68,26 @@ from accelbench.cli.options import db_option, int_list, split_list
     help="Re-measure an INVALID result up to this many times.",
 )
 @click.option("--timeout-minutes", type=float, default=None, help="Per-task timeout.")
+@click.option(
+    "--max-retries",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Re-run a task whose worker was lost, up to this many times.",
+)
+@click.option(
+    "--cpu-isolation/--no-cpu-isolation",
+    default=True,
+    show_default=True,
+    help="Pin concurrent CPU-bound tasks to disjoint CPU sets.",
+)
+@click.option(
+    "--cache-size-gb",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Bound of the exported-model artifact cache on each worker.",
+)
 @db_option
 def run(**opts: Any) -> None:
     """Run a benchmark matrix (models × hardware × precisions × batch sizes) or a suite file.
@@ -99,10 +119,14 @@ def run(**opts: Any) -> None:
             progress=progress.update,
             validate=opts["validate"],
             retest_count=opts["retest_count"],
+            max_retries=opts["max_retries"],
+            isolate_cpus=opts["cpu_isolation"],
+            cache_size_gb=opts["cache_size_gb"],
             command_line=shlex.join(sys.argv),
         )
     rows = store.query(_RUN_ROWS_SQL, [summary.run_id])
-    print_results_table(rows, title=f"Run {summary.run_id}: {len(suite.tasks)} tasks, {len(rows)} results")
+    n_tasks = sum(summary.counts.values())
+    print_results_table(rows, title=f"Run {summary.run_id}: {n_tasks} tasks, {len(rows)} results")
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items()))
     click.echo(f"Stored in {store.path} (run {summary.run_id}). {counts}")
     sys.exit(summary.exit_code)

@@ -6,6 +6,7 @@ writes, and a list comprehension per column is several times cheaper than a dict
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -189,12 +190,20 @@ def _hardware_info(m: Measurement, env: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _dumps(value: Any) -> str:
+@functools.lru_cache(maxsize=1)
+def _orjson() -> Any:
     try:
         import orjson
     except ImportError:  # orjson is a speed-up only
+        return None
+    return orjson
+
+
+def _dumps(value: Any) -> str:
+    fast = _orjson()
+    if fast is None:
         return json.dumps(value, default=str)
-    return orjson.dumps(value, default=str).decode()
+    return fast.dumps(value, default=str).decode()
 
 
 def sample_table(result_ids: list[int], latencies: list[list[int]]) -> pa.Table:
