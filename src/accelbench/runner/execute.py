@@ -169,7 +169,7 @@ def _run_measurement(config: TaskConfig, built: Any, m: Measurement, cache_dir: 
         call()
     m.warmup_iterations = config.warmup_iterations
     prepared.reset_device_peak()
-    with PeakMemory() as mem:
+    with PeakMemory() as mem, _energy(config) as energy:
         timing = time_iterations(
             call,
             max_iterations=config.iterations,
@@ -178,6 +178,11 @@ def _run_measurement(config: TaskConfig, built: Any, m: Measurement, cache_dir: 
             target_ci_percent=config.target_ci_percent,
         )
     m.memory_peak_mb, m.extra["memory_method"] = mem.peak_mb, mem.method
+    if config.profiling.power:
+        m.power_watts = energy.watts
+        m.extra["power_source"] = energy.source or None
+        if energy.watts is None:
+            m.extra["power_unavailable"] = energy.reason
     m.device_memory_peak_mb = prepared.device_memory_peak_mb()
     m.latencies_ns = timing.latencies_ns
     m.iterations = len(timing.latencies_ns)
@@ -185,6 +190,17 @@ def _run_measurement(config: TaskConfig, built: Any, m: Measurement, cache_dir: 
     m.stats = summarize(timing.latencies_ns, timing.wall_ns, m.batch_size, timing.ci_half_width_percent)
     if config.audit:
         _cache_audit(config, built, prepared, m)
+
+
+def _energy(config: TaskConfig) -> Any:
+    """An EnergyMeter when power profiling is on, else a no-op context."""
+    import contextlib
+
+    if not config.profiling.power:
+        return contextlib.nullcontext(None)
+    from accelbench.runner.energy import EnergyMeter
+
+    return EnergyMeter(config.hardware)
 
 
 def _cache_audit(config: TaskConfig, built: Any, prepared: Any, m: Measurement) -> None:
