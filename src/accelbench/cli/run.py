@@ -124,12 +124,24 @@ def run(**opts: Any) -> None:
             cache_size_gb=opts["cache_size_gb"],
             command_line=shlex.join(sys.argv),
         )
+    _verify_logged_predictions(store)
     rows = store.query(_RUN_ROWS_SQL, [summary.run_id])
     n_tasks = sum(summary.counts.values())
     print_results_table(rows, title=f"Run {summary.run_id}: {n_tasks} tasks, {len(rows)} results")
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(summary.counts.items()))
     click.echo(f"Stored in {store.path} (run {summary.run_id}). {counts}")
     sys.exit(summary.exit_code)
+
+
+def _verify_logged_predictions(store: Any) -> None:
+    """Close the loop: predictions served earlier get this run's measurements as their truth."""
+    try:
+        from accelbench.prediction.verify import verify_predictions
+    except ImportError:  # the prediction extra is not installed
+        return
+    verified = verify_predictions(store)
+    if verified:
+        click.echo(f"Verified {verified} earlier prediction(s) against these measurements.")
 
 
 _RUN_ROWS_SQL = "SELECT * FROM performance_results WHERE run_id = ? ORDER BY result_id"

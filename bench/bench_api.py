@@ -1,0 +1,107 @@
+"""Single-prediction latency through the REST API: a real uvicorn server on 127.0.0.1, open-loop load.
+
+Trains models on the reference dataset into a temporary database (or uses --db), starts
+`accelbench serve` in its own process, then sends GET /api/predict/latency at a fixed rate
+(requests are scheduled at t0 + i/rate whether or not earlier ones finished, so queueing shows).
+Served predictions are logged to the database as in production. Goal (issue 6): p99 <= 20 ms at 200 req/s.
+Usage: .venv/bin/python bench/bench_api.py [--rate 200] [--requests 2000] [--db PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import glob
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def trained_db(directory: str) -> str:
+    from accelbench.prediction.service import train_and_store, training_rows
+
+    files = sorted(glob.glob("data/reference/*.parquet"))
+    if not files:
+        sys.exit("no data/reference/*.parquet: collect it first (see data/reference/README.md)")
+    path = str(Path(directory) / "bench_api.duckdb")
+    bundle = train_and_store(path, training_rows(None, files))
+    print(f"trained {bundle.version} on {files}")
+    return path
+
+
+async def load(url: str, rate: float, n: int) -> tuple[list[float], float, int]:
+    import httpx
+
+    params = [{"model_name": "bert", "batch_size": 1 + i % 16, "sequence_length": 128} for i in range(n)]
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10) as client:
+        await client.get("/api/predict/latency", params=params[0])  # warm: first-use imports
+
+        async def one(i: int, at: float) -> None:
+            nonlocal errors
+            await asyncio.sleep(max(0.0, at - time.perf_counter()))
+            t = time.perf_counter()
+            r = await client.get("/api/predict/latency", params=params[i])
+            latencies.append((time.perf_counter() - t) * 1e3)
+            errors += r.status_code != 200
+
+        t0 = time.perf_counter() + 0.1
+        await asyncio.gather(*(one(i, t0 + i / rate) for i in range(n)))
+        wall = time.perf_counter() - t0
+    return latencies, wall, errors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rate", type=float, default=200.0)
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--db", default=None)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or trained_db(tmp)
+        port = free_port()
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "accelbench"), "serve", "--db", db, "--port", str(port)]
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            import httpx
+
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(url + "/api/health", timeout=1).json().get("model_version"):
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    sys.exit("server did not come up with a model in 60 s")
+                time.sleep(0.2)
+            lat, wall, errors = asyncio.run(load(url, args.rate, args.requests))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    q = statistics.quantiles(lat, n=100)
+    print(
+        f"{len(lat)} requests at {args.rate:.0f}/s target, achieved {len(lat) / wall:.0f}/s, errors {errors}"
+    )
+    print(
+        f"latency ms: p50 {q[49]:.2f}  p90 {q[89]:.2f}  p99 {q[98]:.2f}  max {max(lat):.2f}  "
+        f"(goal p99 <= 20 ms: {'met' if q[98] <= 20 else 'NOT met'})"
+    )
+
+
+if __name__ == "__main__":
+    main()

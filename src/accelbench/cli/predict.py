@@ -1,0 +1,350 @@
+"""`accelbench predict`: train, evaluate, query, verify and suggest from learned performance models."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from accelbench.cli.options import db_option
+
+data_option = click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    metavar="PARQUET",
+    help="Exported dataset(s) to train on as well as the database (repeatable).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def query_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options naming one configuration (shared with `recommend`)."""
+    for opt in reversed(
+        [
+            click.option("--model", "model_name", required=True, help="Model family, e.g. bert."),
+            click.option("--size", "model_size", default="tiny", show_default=True, help="Model size."),
+            click.option(
+                "--hardware", "hardware_type", default="cpu", show_default=True, help="Hardware platform."
+            ),
+            click.option("--batch-size", default=1, show_default=True, type=int),
+            click.option("--sequence-length", default=128, show_default=True, type=int),
+            click.option("--precision", default="fp32", show_default=True),
+            click.option("--backend", default=None, help="Runtime (default: the hardware's own)."),
+            click.option("--threads", default=None, type=int, help="CPU threads (default: as measured)."),
+        ]
+    ):
+        func = opt(func)
+    return func
+
+
+def _db(db: str | None) -> str:
+    from accelbench.storage import resolve_db_path
+
+    return str(resolve_db_path(db))
+
+
+def _table(headers: list[str], rows: list[list[Any]], title: str = "") -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from accelbench.cli.render import fmt
+
+    table = Table(title=title or None, header_style="bold")
+    for h in headers:
+        table.add_column(h, overflow="fold")
+    for r in rows:
+        table.add_row(*[fmt(v) for v in r])
+    Console(width=160).print(table)
+
+
+@click.group()
+def predict() -> None:
+    """Learned predictions of latency, throughput and memory, with 90 % intervals.
+
+    \b
+    Example:
+      accelbench predict train --data data/reference/cpu-*.parquet --db bench.duckdb
+      accelbench predict latency --model bert --batch-size 8 --db bench.duckdb
+    """
+
+
+@predict.command()
+@db_option
+@data_option
+@click.option("--seed", default=0, show_default=True, type=int)
+def train(db: str | None, data: tuple[str, ...], seed: int) -> None:
+    """Train one model per target on measured results and store it as a new version.
+
+    \b
+    Example:
+      accelbench predict train --db bench.duckdb --data data/reference/cpu-3f2a9c1e.parquet
+    """
+    from accelbench.prediction.service import train_and_store, training_rows
+
+    path = _db(db)
+    rows = training_rows(path, list(data))
+    bundle = train_and_store(path, rows, seed=seed)
+    click.echo(
+        f"trained version {bundle.version} on {len(rows)} rows "
+        f"(data fingerprint {bundle.data_fingerprint[:12]}) into {path}"
+    )
+    for target, model in bundle.models.items():
+        widths = {
+            k: None if v is None else f"±{100 * (2.718281828**v - 1):.1f}%"
+            for k, v in model.half_widths.items()
+        }
+        click.echo(f"  {target}: {model.n_rows} rows, hyperparameters {model.hyper}, 90% intervals {widths}")
+    for target, why in bundle.skipped.items():
+        click.echo(f"  {target}: not trained: {why}")
+
+
+@predict.command()
+@db_option
+@data_option
+@click.option(
+    "--targets",
+    default="latency_ms,throughput_items_per_second,memory_peak_mb,power_watts",
+    show_default=True,
+    help="Comma list of targets.",
+)
+@click.option("--seed", default=0, show_default=True, type=int)
+@json_option
+def evaluate(db: str | None, data: tuple[str, ...], targets: str, seed: int, as_json: bool) -> None:
+    """Print the evaluation protocol: 4 splits x targets, learned model vs FLOPs baseline.
+
+    \b
+    Example:
+      accelbench predict evaluate --data data/reference/cpu-3f2a9c1e.parquet
+    """
+    from accelbench.cli.options import split_list
+    from accelbench.errors import InputError
+    from accelbench.prediction.dataset import TARGETS
+    from accelbench.prediction.evaluation import evaluate as run_eval
+    from accelbench.prediction.evaluation import format_table
+    from accelbench.prediction.service import training_rows
+
+    chosen = tuple(split_list(targets))
+    for t in chosen:
+        if t not in TARGETS:
+            raise InputError(f"unknown target '{t}'; known: {', '.join(TARGETS)}", field="--targets")
+    rows = training_rows(_db(db) if db or not data else None, list(data))
+    report = run_eval(rows, targets=chosen, seed=seed)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, default=str))
+        return
+    _table(
+        [
+            "target",
+            "split",
+            "n",
+            "MAPE %",
+            "within ±10 %",
+            "Spearman",
+            "90% cover %",
+            "baseline MAPE %",
+            "beats baseline",
+        ],
+        format_table(report),
+        title=f"prediction evaluation on {len(rows)} rows",
+    )
+    click.echo(
+        "goals: random MAPE <= 5 % and >= 95 % within ±10 %; unseen family MAPE <= 10 %; "
+        "90 % intervals covering 88-92 %"
+    )
+
+
+@predict.command("latency")
+@db_option
+@query_options
+@click.option(
+    "--target",
+    default="latency_ms",
+    show_default=True,
+    help="latency_ms, throughput_items_per_second, memory_peak_mb or power_watts.",
+)
+@click.option("--no-log", is_flag=True, help="Do not record the prediction in performance_predictions.")
+@json_option
+def latency(db: str | None, target: str, no_log: bool, as_json: bool, **query: Any) -> None:
+    """Predict one configuration's latency (or another --target) with a 90 % interval.
+
+    \b
+    Example:
+      accelbench predict latency --model bert --size tiny --batch-size 8 --precision fp32
+    """
+    from accelbench.prediction.query import Query
+    from accelbench.prediction.registry import log_predictions
+    from accelbench.prediction.service import load_predictor
+    from accelbench.storage import Store
+
+    path = _db(db)
+    p = load_predictor(path).predict(Query(**query), target)
+    if not no_log:
+        log_predictions(Store(path), [p])
+    if as_json:
+        click.echo(json.dumps(p.to_dict(), indent=2, default=str))
+        return
+    interval = f"[{p.lower:.4g}, {p.upper:.4g}]" if p.lower is not None else "(no calibrated interval)"
+    click.echo(
+        f"{target} = {p.predicted_value:.4g}  90% interval {interval}  confidence {p.confidence_score}"
+    )
+    click.echo(f"  {'in domain' if p.in_domain else 'OUT OF DOMAIN: ' + ', '.join(p.out_of_domain)}")
+    click.echo(f"  how: {p.method}; model {p.model_version} (id {p.model_id})")
+    for m in p.nearest_measured:
+        click.echo(f"  nearest measured: {m}")
+
+
+predict.add_command(latency, "query")  # same command: `query --target memory_peak_mb` reads better
+
+
+@predict.command()
+@db_option
+def verify(db: str | None) -> None:
+    """Match logged predictions to later measurements and print accuracy per day.
+
+    \b
+    Example:
+      accelbench predict verify --db bench.duckdb
+    """
+    from accelbench.prediction.verify import accuracy_over_time, verify_predictions
+    from accelbench.storage import Store
+
+    store = Store(_db(db))
+    n = verify_predictions(store)
+    click.echo(f"verified {n} new prediction(s)")
+    rows = accuracy_over_time(store)
+    _table(
+        ["period", "target", "verified", "MAPE %", "within ±10 %", "coverage", "in-domain share"],
+        [
+            [
+                r["period"],
+                r["target_metric"],
+                r["verified"],
+                r["mape_percent"],
+                r["within_10_percent"],
+                r["interval_coverage"],
+                r["in_domain_share"],
+            ]
+            for r in rows
+        ],
+        title="prediction accuracy over time",
+    )
+
+
+@predict.command()
+@db_option
+@click.option("--budget", required=True, type=int, help="How many configurations to suggest.")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write them as a suite file (YAML).")
+def suggest(db: str | None, budget: int, output: str | None) -> None:
+    """Suggest the N unmeasured configurations that would most reduce uncertainty near the best ones.
+
+    \b
+    Example:
+      accelbench predict suggest --budget 20 --output suites/next.yaml
+      accelbench run --suite suites/next.yaml
+    """
+    import yaml
+
+    from accelbench.prediction.service import load_predictor
+    from accelbench.prediction.suggest import suggest as run_suggest
+    from accelbench.prediction.suggest import suite_of
+    from accelbench.tasks.loading import suite_from_dict
+
+    picks = run_suggest(load_predictor(_db(db)), budget)
+    _table(
+        ["score", "model", "size", "hw", "backend", "prec", "batch", "seq", "threads", "pred items/s"],
+        [
+            [
+                s["score"],
+                *(
+                    s["query"][k]
+                    for k in (
+                        "model_name",
+                        "model_size",
+                        "hardware_type",
+                        "backend",
+                        "precision",
+                        "batch_size",
+                        "sequence_length",
+                        "threads",
+                    )
+                ),
+                s["predicted_throughput"],
+            ]
+            for s in picks
+        ],
+        title="suggested measurements",
+    )
+    if output:
+        doc = suite_of(picks)
+        suite_from_dict(doc, source=output)  # the loader must accept what we write
+        with open(output, "w") as fh:
+            yaml.safe_dump(doc, fh, sort_keys=False)
+        click.echo(f"wrote {len(doc['tasks'])} task(s) to {output}")
+
+
+@predict.command()
+@db_option
+def versions(db: str | None) -> None:
+    """List stored model versions, newest first.
+
+    \b
+    Example:
+      accelbench predict versions --db bench.duckdb
+    """
+    from accelbench.prediction.registry import list_versions
+    from accelbench.storage import Store
+
+    rows = list_versions(Store(_db(db), read_only=True))
+    _table(
+        ["version", "trained", "targets", "rows", "data fingerprint"],
+        [
+            [
+                r["model_version"],
+                str(r["training_date"]),
+                r["targets"],
+                r["training_rows"],
+                (r["data_fingerprint"] or "")[:12],
+            ]
+            for r in rows
+        ],
+    )
+
+
+@predict.command("export-data")
+@db_option
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="Parquet file to write.")
+@click.option(
+    "--max-ci-percent",
+    default=10.0,
+    show_default=True,
+    type=float,
+    help="Leave out measurements whose 95 % CI half-width exceeds this (percent of the median).",
+)
+def export_data(db: str | None, output: str, max_ci_percent: float) -> None:
+    """Export stable, measured, successful results with their features as a training dataset (Parquet).
+
+    \b
+    Example:
+      accelbench predict export-data --db reference.duckdb --output data/reference/cpu-3f2a9c1e.parquet
+    """
+    from accelbench.prediction.dataset import export_parquet, fingerprint, load_from_store, quality_counts
+    from accelbench.prediction.learner import InsufficientDataError
+    from accelbench.storage import Store
+
+    store = Store(_db(db), read_only=True)
+    rows = load_from_store(store, max_ci_percent=max_ci_percent)
+    counts = quality_counts(store, max_ci_percent)
+    if not rows:
+        raise InsufficientDataError(
+            f"no successful measured results with a 95 % CI within ±{max_ci_percent} % "
+            f"({counts['unstable']} unstable left out)"
+        )
+    n = export_parquet(rows, output)
+    click.echo(
+        f"wrote {n} rows to {output} (data fingerprint {fingerprint(rows)[:12]}); left out "
+        f"{counts['unstable']} unstable row(s) with a 95 % CI wider than ±{max_ci_percent} %"
+    )

@@ -1,0 +1,45 @@
+"""`accelbench serve`: run the prediction REST API with uvicorn (127.0.0.1 unless told otherwise)."""
+
+from __future__ import annotations
+
+import click
+
+from accelbench.cli.options import db_option
+
+
+@click.command()
+@db_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; 0.0.0.0 exposes the API to the network.",
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--refresh-seconds",
+    default=5.0,
+    show_default=True,
+    type=float,
+    help="How often to look for a newer trained model.",
+)
+@click.option("--no-log", is_flag=True, help="Do not record served predictions in performance_predictions.")
+def serve(db: str | None, host: str, port: int, refresh_seconds: float, no_log: bool) -> None:
+    """Serve /api/predict/latency, /api/predict/batch, /api/recommend/hardware, /api/ipfs/predict/acceleration.
+
+    Models are held in memory; the database is opened briefly (retrying while a benchmark holds it)
+    to reload a newer model version and to log served predictions, so `accelbench run` can write to
+    the same file. OpenAPI schema at /openapi.json, docs at /docs.
+
+    \b
+    Example:
+      accelbench serve --db bench.duckdb --port 8000
+      curl '127.0.0.1:8000/api/predict/latency?model_name=bert&batch_size=8'
+    """
+    from accelbench.api import create_app
+    from accelbench.errors import require
+    from accelbench.storage import resolve_db_path
+
+    uvicorn = require("uvicorn", "api")
+    app = create_app(resolve_db_path(db), refresh_seconds=refresh_seconds, log_predictions=not no_log)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

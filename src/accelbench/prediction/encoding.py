@@ -1,0 +1,105 @@
+"""Turn dataset rows into the numeric matrix the trees read; the FLOPs-proportional baseline."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from accelbench.prediction.dataset import TARGETS
+from accelbench.prediction.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, numeric_vector
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass
+class Encoder:
+    """Integer codes for categorical features, learned from training rows; unseen values become NaN."""
+
+    vocab: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, rows: list[dict[str, Any]]) -> Encoder:
+        """Vocabulary of every categorical feature in `rows`, sorted for stable codes."""
+        return cls({c: sorted({str(r.get(c)) for r in rows}) for c in CATEGORICAL_FEATURES})
+
+    def matrix(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        """Feature matrix (rows x FEATURE_NAMES) as float64."""
+        import numpy as np
+
+        index = {c: {v: i for i, v in enumerate(vals)} for c, vals in self.vocab.items()}
+        out = np.empty((len(rows), len(NUMERIC_FEATURES) + len(CATEGORICAL_FEATURES)))
+        for i, r in enumerate(rows):
+            cats = [index[c].get(str(r.get(c)), math.nan) for c in CATEGORICAL_FEATURES]
+            out[i] = numeric_vector(r) + cats
+        return out
+
+    @property
+    def categorical_indices(self) -> list[int]:
+        """Column positions of the categorical features."""
+        return list(range(len(NUMERIC_FEATURES), len(NUMERIC_FEATURES) + len(CATEGORICAL_FEATURES)))
+
+
+def baseline_driver(row: dict[str, Any], target: str) -> float:
+    """The quantity a target is assumed proportional to by the baseline (FLOPs for latency).
+
+    Where the platform's peak FLOP/s is known, FLOPs are divided by it, so the baseline carries
+    over to hardware it was not fitted on; the per-hardware-type constant absorbs the difference
+    of scale for a platform without a peak (every row of one platform has one, or none).
+    """
+    flops = row.get("flops_per_inference") or math.nan
+    if row.get("peak_flops"):
+        flops = flops / row["peak_flops"]
+    if target == "latency_ms":
+        return flops
+    if target == "throughput_items_per_second":
+        return row["batch_size"] / flops
+    if target == "memory_peak_mb":
+        return row.get("bytes_per_inference") or math.nan
+    return 1.0  # power: a constant per platform
+
+
+def target_value(row: dict[str, Any], target: str) -> float:
+    """The measured value of `target` in a dataset row."""
+    return float(row[TARGETS[target]])
+
+
+@dataclass
+class Baseline:
+    """target = c[hardware type] x driver, c the geometric mean of target/driver over training rows."""
+
+    target: str
+    log_c: dict[str, float]
+    log_c_all: float  # over platforms with a peak FLOP/s when there are any: used for unseen hardware
+
+    @classmethod
+    def fit(cls, rows: list[dict[str, Any]], target: str) -> Baseline:
+        """Fit the per-hardware-type constants on training rows."""
+        per: dict[str, list[float]] = defaultdict(list)
+        peaked: list[float] = []
+        for r in rows:
+            d = baseline_driver(r, target)
+            if d > 0:
+                v = math.log(target_value(r, target)) - math.log(d)
+                per[str(r["hardware_type"])].append(v)
+                if r.get("peak_flops"):
+                    peaked.append(v)
+        every = peaked or [v for vals in per.values() for v in vals]
+        if not every:
+            raise ValueError("no rows with a FLOP count to fit the baseline on")
+        return cls(target, {k: sum(v) / len(v) for k, v in per.items()}, sum(every) / len(every))
+
+    def predict(self, rows: list[dict[str, Any]]) -> list[float]:
+        """Baseline predictions in the target's units (NaN where the driver is unknown)."""
+        out = []
+        for r in rows:
+            d = baseline_driver(r, self.target)
+            c = self.log_c.get(str(r["hardware_type"]), self.log_c_all)
+            out.append(math.exp(c + math.log(d)) if d > 0 else math.nan)
+        return out
+
+    def log_offset(self, rows: list[dict[str, Any]]) -> list[float]:
+        """log of the baseline prediction, used as the learned model's offset (NaN where unknown)."""
+        return [math.log(p) if p > 0 else math.nan for p in self.predict(rows)]
