@@ -18,9 +18,11 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: install  ## set up, run the default suite on this machine, print results, write report.html
-	$(BIN)/accelbench run --suite suites/demo.yaml --db accelbench.duckdb
-	$(BIN)/accelbench report --db accelbench.duckdb --output report.html
-	@echo "Wrote accelbench.duckdb and report.html"
+	@# A task that fails (exit 1) is still reported; bad input (exit 2) stops here.
+	$(BIN)/accelbench run --suite suites/demo.yaml --db accelbench.duckdb; rc=$$?; \
+	  if [ $$rc -ge 2 ]; then exit $$rc; fi; \
+	  $(BIN)/accelbench report --db accelbench.duckdb --output report.html && \
+	  echo "Wrote accelbench.duckdb and report.html" && exit $$rc
 
 lint: install
 	$(BIN)/ruff check src tests bench
@@ -30,8 +32,11 @@ lint: install
 test: lint  ## set up, lint, then the default (fast) test suite
 	$(BIN)/pytest -q
 
-test-slow: install
+test-slow: install  ## slow tests; the Helia interop test installs Node 24 + Helia from npm on first run
 	$(BIN)/pytest -q -m slow
+
+bench: install  ## the performance scripts quoted in the README (not part of make test)
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit $$?; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
