@@ -100,3 +100,11 @@ def test_failed_build_leaves_nothing(tmp_path):
 def test_default_dir_follows_env(monkeypatch, tmp_path):
     monkeypatch.setenv("ACCELBENCH_CACHE_DIR", str(tmp_path / "c"))
     assert ArtifactCache().root == tmp_path / "c"
+
+
+def test_cache_bound_comes_from_the_environment_set_by_run(tmp_path, monkeypatch):
+    from accelbench.backends.cache import ArtifactCache
+
+    monkeypatch.setenv("ACCELBENCH_CACHE_SIZE_GB", "0.5")
+    assert ArtifactCache(tmp_path).max_size_bytes == 2**29
+    assert ArtifactCache(tmp_path, max_size_gb=1).max_size_bytes == 2**30

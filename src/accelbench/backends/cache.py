@@ -32,8 +32,10 @@ def artifact_key(key_parts: dict[str, Any]) -> str:
 class ArtifactCache:
     """Directory of artifacts, one sub-directory per key; least-recently-used evicted past `max_size_gb`."""
 
-    def __init__(self, root: str | Path | None = None, max_size_gb: float = DEFAULT_MAX_SIZE_GB) -> None:
+    def __init__(self, root: str | Path | None = None, max_size_gb: float | None = None) -> None:
         self.root = Path(root) if root is not None else default_cache_dir()
+        if max_size_gb is None:  # `accelbench run --cache-size-gb` sets this for its task processes
+            max_size_gb = float(os.environ.get("ACCELBENCH_CACHE_SIZE_GB", DEFAULT_MAX_SIZE_GB))
         self.max_size_bytes = int(max_size_gb * 2**30)
         self.builds = 0  # artifacts built by this instance (a hit does not count)
         self.hits = 0

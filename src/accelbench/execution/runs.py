@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -66,6 +67,8 @@ def run_suite(
     """
     if task_fn is None:
         from accelbench.runner import run_task_isolated as task_fn
+    # Task processes read the artifact cache's bound from the environment they inherit.
+    os.environ["ACCELBENCH_CACHE_SIZE_GB"] = str(cache_size_gb)
     env = _environment()
     if resume_run_id is not None:
         suite = _resume_suite(store, int(resume_run_id), suite)

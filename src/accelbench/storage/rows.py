@@ -106,6 +106,25 @@ class ResultColumns:
         )
 
 
+def concat_columns(parts: list[ResultColumns]) -> ResultColumns:
+    """The rows of several ResultColumns in one (columns missing from a part are filled with None)."""
+    columns: dict[str, list[Any]] = {}
+    for p in parts:
+        for name in p.columns:
+            columns.setdefault(name, [])
+    out = ResultColumns(columns, [], {}, [], {}, [])
+    for p in parts:
+        n = len(p)
+        for name, values in columns.items():
+            values.extend(p.columns.get(name, [None] * n))
+        out.model_keys += p.model_keys
+        out.models.update(p.models)
+        out.hardware_keys += p.hardware_keys
+        out.hardware.update(p.hardware)
+        out.latencies += p.latencies
+    return out
+
+
 def measurement_columns(run_id: int, task: BenchmarkTask, result: TaskResult) -> ResultColumns:
     """Columns for every measurement of `result`, keyed for exactly-once storage."""
     ms = result.measurements

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from accelbench.storage.migrations import all_migrations
-from accelbench.storage.rows import measurement_columns, sample_table
+from accelbench.storage.rows import concat_columns, measurement_columns, sample_table
 
 if TYPE_CHECKING:
     import duckdb
@@ -154,14 +154,19 @@ class Store:
         already stored is skipped, so a retry racing a late result stores it once.
         """
         with self.transaction() as con:
-            return self._write_measurements(con, run_id, task, result)
+            return self.insert_results(con, run_id, [(task, result)])
 
-    def _write_measurements(
-        self, con: duckdb.DuckDBPyConnection, run_id: int, task: BenchmarkTask, result: TaskResult
+    def insert_results(
+        self, con: duckdb.DuckDBPyConnection, run_id: int, items: list[tuple[BenchmarkTask, TaskResult]]
     ) -> list[int]:
+        """Insert every (task, result)'s measurements not stored yet, inside the caller's transaction.
+
+        One existence check, one id allocation and one Arrow insert for the whole batch; a key
+        that appears twice in the batch (a late duplicate) is stored once. Returns new result_ids.
+        """
         import pyarrow as pa
 
-        data = measurement_columns(run_id, task, result)
+        data = concat_columns([measurement_columns(run_id, task, result) for task, result in items])
         if not len(data):
             return []
         keys = data.columns["idempotency_key"]
@@ -173,12 +178,18 @@ class Store:
             ).fetchall()
         }
         con.unregister("_new_keys")
-        if existing:
-            data = data.keep([k not in existing for k in keys])
+        seen: set[str] = set()
+        mask = []
+        for k in keys:
+            mask.append(k not in existing and k not in seen)
+            seen.add(k)
+        if not all(mask):
+            data = data.keep(mask)
             if not len(data):
                 return []
-        n = len(data)
-        ids = [i for (i,) in con.execute("SELECT nextval('seq_result_id') FROM range(?)", [n]).fetchall()]
+        ids = [
+            i for (i,) in con.execute("SELECT nextval('seq_result_id') FROM range(?)", [len(data)]).fetchall()
+        ]
         model_ids = {key: self._model_id(con, info) for key, info in data.models.items()}
         hardware_ids = {fp: self._hardware_id(con, info) for fp, info in data.hardware.items()}
         columns = dict(data.columns)

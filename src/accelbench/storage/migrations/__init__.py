@@ -3,7 +3,7 @@
 A database records the versions it has in `schema_migrations`; opening it applies the missing
 ones in order, each in its own transaction, so a database from an older version upgrades in place.
 Numbers are reserved per area: 0001-0002 core, 0003 execution, 0004 analysis, 0005 ipfs and
-simulation, 0006 prediction.
+simulation, 0006 prediction, 0007 core again (numbers are applied as a set, see store.migrate).
 """
 
 from __future__ import annotations
