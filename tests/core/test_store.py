@@ -100,6 +100,10 @@ def test_task_results_are_stored_exactly_once_with_samples(store):
     for m in retest.measurements:
         m.attempt = 2
     assert len(store.write_task_result(run_id, _task(), retest)) == 2
+    from accelbench.storage.rows import idempotency_key
+
+    keys = {r["idempotency_key"] for r in store.query("SELECT idempotency_key FROM performance_results")}
+    assert idempotency_key(run_id, "t", "fp32", 8, 2) in keys and len(keys) == 4
     rows = store.query("SELECT DISTINCT model_id, hardware_id FROM performance_results")
     assert rows == [{"model_id": 1, "hardware_id": 1}]
 

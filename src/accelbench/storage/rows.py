@@ -108,6 +108,8 @@ class ResultColumns:
 
 def concat_columns(parts: list[ResultColumns]) -> ResultColumns:
     """The rows of several ResultColumns in one (columns missing from a part are filled with None)."""
+    if len(parts) == 1:
+        return parts[0]
     columns: dict[str, list[Any]] = {}
     for p in parts:
         for name in p.columns:
@@ -135,15 +137,17 @@ def measurement_columns(run_id: int, task: BenchmarkTask, result: TaskResult) ->
     cols.update(_transpose(stats, _STAT_COLUMNS))
     cols["run_id"] = [run_id] * n
     cols["test_case"] = cols["task_name"] = [task.name] * n
+    # Inlined idempotency_key(): this list is built for every stored row.
     cols["idempotency_key"] = [
-        idempotency_key(run_id, task.name, m.precision, m.batch_size, m.attempt) for m in ms
+        f"{run_id}/{task.name}/{m.precision}/bs{m.batch_size}/a{m.attempt}" for m in ms
     ]
     cols["config_hash"] = [task.config_hash()] * n
     cols["cpu_set"] = [",".join(map(str, result.cpu_set)) if result.cpu_set else None] * n
     cols["concurrent_tasks"] = [result.concurrent_tasks] * n
     cols["worker_id"] = [result.worker_id] * n
     env_id = env.get("fingerprint")
-    cols["metrics"] = [_dumps({"extra": m.extra, "environment_id": env_id, "device": m.device}) for m in ms]
+    dumps = _dumps
+    cols["metrics"] = [dumps({"extra": m.extra, "environment_id": env_id, "device": m.device}) for m in ms]
     model_keys = [(m.model, m.size, m.weights) for m in ms]
     models: dict[tuple[str, str, str], dict[str, Any]] = {}
     for key, m in zip(model_keys, ms, strict=True):
@@ -171,14 +175,10 @@ _NO_STATS = _NoStats()
 
 
 def _transpose(objects: list[Any], mapping: dict[str, str]) -> dict[str, list[Any]]:
-    """{column: [attribute of each object]} using one C-level attrgetter call per object."""
+    """{column: [attribute of each object]}: one C-level map(attrgetter) per column."""
     from operator import attrgetter
 
-    columns = list(mapping)
-    if not objects:
-        return {c: [] for c in columns}
-    get = attrgetter(*mapping.values())
-    return {c: list(v) for c, v in zip(columns, zip(*map(get, objects), strict=True), strict=True)}
+    return {column: list(map(attrgetter(attr), objects)) for column, attr in mapping.items()}
 
 
 def _model_info(m: Measurement) -> dict[str, Any]:
