@@ -118,7 +118,7 @@ def test_report_html_is_self_contained_and_markdown_lists_failures(cli_runner, s
     assert "<svg" in html and "Every figure on this page was measured" in html
     assert not re.search(r"(src|href)=\"https?://", html) and "<script" not in html
     md = cli_runner.invoke(cli, ["report", "--db", str(db_path), "--format", "markdown", "-o", "-"]).output
-    assert "| bert | tiny | cpu | pytorch | fp32 | 1 | success | 2 |" in md
+    assert "| bert | tiny | cpu | pytorch | fp32 | 1 | 1 | success | 2 |" in md
     assert "unsupported: no int8 kernel" in md
 
 

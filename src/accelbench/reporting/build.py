@@ -17,6 +17,7 @@ _TABLE_COLUMNS = [
     ("backend", "backend"),
     ("precision", "precision"),
     ("batch_size", "batch"),
+    ("attempt", "attempt"),
     ("status", "status"),
     ("latency_median_ms", "median ms"),
     ("latency_p95_ms", "p95 ms"),
@@ -45,6 +46,16 @@ class ReportData:
         return [
             r for r in self.rows if r.get("status") == "success" and r.get("latency_median_ms") is not None
         ]
+
+    @property
+    def latest_ok_rows(self) -> list[dict[str, Any]]:
+        """Rows with figures, only the last attempt of each (task, precision, batch size): for charts."""
+        latest: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for r in self.ok_rows:
+            key = (r.get("task_name"), r["precision"], r["batch_size"])
+            if key not in latest or (r.get("attempt") or 1) > (latest[key].get("attempt") or 1):
+                latest[key] = r
+        return list(latest.values())
 
     @property
     def problem_rows(self) -> list[dict[str, Any]]:
@@ -88,7 +99,7 @@ def _fmt(v: Any) -> str:
 def render_html(data: ReportData) -> str:
     """A self-contained HTML page: no scripts, no external resources."""
     ok = sorted(
-        data.ok_rows,
+        data.latest_ok_rows,
         key=lambda r: (r["model_name"], r["hardware_type"], r["backend"], r["precision"], r["batch_size"]),
     )
     latency = bar_chart(
@@ -185,7 +196,8 @@ tr.unsupported td {{ background: #fff6d6; }}
 .ok {{ color: #2e6b30; }}
 </style></head><body>
 <h1>{title}</h1>
-<p>Generated {generated}. {n} results, {n_ok} with figures.</p>
+<p>Generated {generated}. {n} results; {n_ok} configurations with figures (charts show the last
+attempt of each, the table every attempt, re-tests included).</p>
 {banner}
 <h2>Environment</h2><table>{env_rows}</table>
 <h2>Latency</h2>{latency}

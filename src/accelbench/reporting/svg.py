@@ -14,7 +14,7 @@ def bar_chart(items: list[tuple[str, float, str]], *, title: str, unit: str, wid
     series = sorted({s for _, _, s in items})
     colour = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(series)}
     label_w, bar_h, gap = 300, 18, 4
-    plot_w = width_px - label_w - 90
+    plot_w = width_px - label_w - 130
     vmax = max(v for _, v, _ in items) or 1.0
     height = 40 + len(items) * (bar_h + gap) + 24
     parts = [
@@ -30,7 +30,7 @@ def bar_chart(items: list[tuple[str, float, str]], *, title: str, unit: str, wid
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour[s]}">'
             f"<title>{escape(label)}: {value:.4g} {escape(unit)}</title></rect>"
         )
-        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 13}">{value:.3g} {escape(unit)}</text>')
+        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 13}">{_number(value)} {escape(unit)}</text>')
     ly = 30 + len(items) * (bar_h + gap) + 8
     x = 0
     for s in series:
@@ -41,3 +41,8 @@ def bar_chart(items: list[tuple[str, float, str]], *, title: str, unit: str, wid
         x += 24 + 7 * len(s)
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _number(value: float) -> str:
+    """3 significant figures, with thousands separators instead of exponents."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
