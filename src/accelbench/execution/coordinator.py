@@ -195,10 +195,12 @@ class Coordinator:
             exclusive = task.requirements.exclusive_access
             if exclusive and used > 0 or not exclusive and used >= cap * limit_factor:
                 continue
-            # Prefer a worker not failed by this task before, then one that holds the model, then the idlest.
+            # Prefer a worker not failed by this task before, then one that holds the model (ran it in this
+            # run, or its heartbeat lists it in its artifact cache), then the idlest.
             rank = (
                 w.worker_id in self.avoid.get(task.name, ()),
-                model not in self.seen_models.get(w.worker_id, ()),
+                model not in self.seen_models.get(w.worker_id, ())
+                and model not in (w.load or {}).get("cached_models", ()),
                 used / max(cap, 1),
             )
             if best_rank is None or rank < best_rank:

@@ -53,13 +53,25 @@ def node_resources(hardware: list[HardwareInfo], cpu_slots: int) -> dict[str, in
     return res
 
 
+def cached_models(cache_root: str | None = None) -> list[str]:
+    """Models whose exported artifacts this node's cache holds, as "family-size/backend" keys."""
+    from accelbench.backends.cache import ArtifactCache
+
+    try:
+        entries = ArtifactCache(cache_root).entries()
+    except OSError:
+        return []
+    return sorted({f"{e.get('family')}-{e.get('size')}/{e.get('backend')}" for e in entries})
+
+
 def load_sample() -> dict[str, Any]:
-    """This host's CPU and memory load now (the heartbeat's payload)."""
+    """This host's CPU and memory load now, and the models its artifact cache holds (the heartbeat)."""
     import psutil
 
     return {
         "cpu_percent": psutil.cpu_percent(interval=None),
         "memory_percent": psutil.virtual_memory().percent,
+        "cached_models": cached_models(),
         "time": time.time(),
     }
 
