@@ -101,3 +101,7 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point."""
     return cli.main(args=argv, prog_name="accelbench")
+
+
+if __name__ == "__main__":
+    main()

@@ -24,8 +24,9 @@ def worker() -> None:
     show_default=True,
     help="CPU-bound benchmarks this node runs at once (each gets its own CPU set).",
 )
+@click.option("--node-ip-address", default=None, help="Address this node advertises (default: Ray's choice).")
 @click.option("--show", is_flag=True, help="Print the resources this node would advertise and exit.")
-def start(ray_address: str, cpu_slots: int, show: bool) -> None:
+def start(ray_address: str, cpu_slots: int, node_ip_address: str | None, show: bool) -> None:
     """Join the Ray cluster at --ray-address as a node advertising this machine's detected hardware.
 
     Ray custom resources `accelbench:<platform>` carry one unit per task slot (CPU sets, each GPU,
@@ -47,4 +48,4 @@ def start(ray_address: str, cpu_slots: int, show: bool) -> None:
     if show:
         click.echo(json.dumps(node_resources(detect_hardware(), cpu_slots), indent=2, sort_keys=True))
         return
-    raise SystemExit(start_worker(ray_address, cpu_slots=cpu_slots))
+    raise SystemExit(start_worker(ray_address, cpu_slots=cpu_slots, node_ip_address=node_ip_address))

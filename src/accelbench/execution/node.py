@@ -82,6 +82,7 @@ def start_worker(
     cpu_slots: int = 1,
     heartbeat_s: float = HEARTBEAT_INTERVAL_S,
     max_beats: int | None = None,
+    node_ip_address: str | None = None,
 ) -> int:
     """Join the cluster at `ray_address` as a node with this machine's hardware; returns when the node stops."""
     ray = require("ray", "ray")
@@ -101,10 +102,15 @@ def start_worker(
         json.dumps(resources),
         "--num-cpus",
         str(max(cpu_slots, 1)),
+        *(["--node-ip-address", node_ip_address] if node_ip_address else []),
     ]
     node = subprocess.Popen(cmd)
     try:
         time.sleep(3.0)  # let the raylet register before a driver attaches to it
+        if node.poll() is not None:
+            raise RuntimeError(
+                f"`ray start --address {ray_address}` exited with code {node.returncode}; see its output"
+            )
         ray.init(address=ray_address, include_dashboard=False, log_to_driver=False)
         node_id = ray.get_runtime_context().get_node_id()
         info = {
