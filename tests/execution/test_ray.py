@@ -132,3 +132,37 @@ def test_missing_ray_is_a_clear_missing_extra_error(store, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # what an install without the extra looks like
     with pytest.raises(MissingExtraError, match=r"accelbench\[ray\]"):
         run_suite(make_suite(make_task("a")), store, executor="ray", task_fn=SleepProbe())
+
+
+def test_a_worker_that_stops_heartbeating_is_marked_lost(cluster):
+    import json
+    import time
+
+    from ray.experimental import internal_kv
+
+    from accelbench.execution.ray_executor import KV_NAMESPACE, _missed_heartbeats
+    from accelbench.execution.runs import make_executor
+
+    _, node_ids = cluster
+    assert _missed_heartbeats({"load": {"time": 100.0}}, now=116.0)  # 3 × 5 s intervals missed
+    assert not _missed_heartbeats({"load": {"time": 100.0}}, now=110.0)
+    assert not _missed_heartbeats(None)  # plain `ray start` nodes: Ray's health checks decide
+
+    def report(node: str, age_s: float) -> None:
+        info = {
+            "worker_id": f"w-{node}",
+            "hostname": "h",
+            "node_id": node_ids[node],
+            "hardware": [],
+            "load": {"time": time.time() - age_s},
+        }
+        internal_kv._internal_kv_put(f"worker:{node_ids[node]}", json.dumps(info), namespace=KV_NAMESPACE)
+
+    try:
+        report("cpu-a", 60.0)
+        report("cpu-b", 1.0)
+        alive = {w.worker_id: w.alive for w in make_executor("ray", SleepProbe(0.0)).refresh()}
+        assert alive["w-cpu-a"] is False and alive["w-cpu-b"] is True
+    finally:
+        for node in ("cpu-a", "cpu-b"):
+            internal_kv._internal_kv_del(f"worker:{node_ids[node]}", namespace=KV_NAMESPACE)

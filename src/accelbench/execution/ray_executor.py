@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from accelbench.errors import require
@@ -27,6 +28,22 @@ POLL_GATHER_S = 0.02
 
 def _call(task_fn: Any, task: Any, kwargs: dict[str, Any]) -> Any:
     return task_fn(task, **kwargs)
+
+
+MISSED_HEARTBEATS = 3
+
+
+def _missed_heartbeats(report: dict[str, Any] | None, now: float | None = None) -> bool:
+    """True when a node's `accelbench worker start` stopped reporting (3 intervals without a heartbeat).
+
+    Nodes without a report (plain `ray start`) are judged by Ray's own health checks alone.
+    """
+    from accelbench.execution.node import HEARTBEAT_INTERVAL_S
+
+    beat = ((report or {}).get("load") or {}).get("time")
+    if beat is None:
+        return False
+    return (now if now is not None else time.time()) - float(beat) > MISSED_HEARTBEATS * HEARTBEAT_INTERVAL_S
 
 
 def decode_node(node: dict[str, Any], registry: dict[str, Any] | None) -> WorkerSpec | None:
@@ -136,7 +153,7 @@ class RayExecutor:
                 self._accel_nodes.add(node["NodeID"])
             if spec is None:
                 continue
-            spec.alive = bool(node.get("Alive"))
+            spec.alive = bool(node.get("Alive")) and not _missed_heartbeats(registry.get(node["NodeID"]))
             if spec.worker_id in seen and not spec.alive:
                 continue  # a restarted node reuses its worker id; the live entry wins
             seen.add(spec.worker_id)
