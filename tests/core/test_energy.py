@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -19,7 +20,10 @@ def test_rapl_counter_gives_average_watts(tmp_path):
     def tick():
         start = time.perf_counter()
         while not stop.is_set():
-            (domain / "energy_uj").write_text(str(int((time.perf_counter() - start) * 10e6)))
+            # Replace the file atomically, as the kernel's counter never reads half-written.
+            tmp = domain / "energy_uj.tmp"
+            tmp.write_text(str(int((time.perf_counter() - start) * 10e6)))
+            os.replace(tmp, domain / "energy_uj")
             time.sleep(0.005)
 
     t = threading.Thread(target=tick)
