@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accelbench.execution import tracking
-from accelbench.execution.batch_writer import write_results
 from accelbench.execution.estimates import EtaClock, estimate_seconds, history_seconds
 from accelbench.execution.events import ProgressEvent, RunSummary
 from accelbench.execution.scheduler import Scheduler, requirements_key
@@ -443,7 +442,7 @@ class Coordinator:
     ) -> list[int]:
         # Runs on the writer thread, so dispatch never waits for the database file.
         with self.store.transaction() as con:
-            ids = write_results(con, self.store, self.run_id, results)
+            ids = self.store.insert_results(con, self.run_id, results)
             tracking.flush(
                 con, self.run_id, tasks=tasks, attempts=attempts, workers=workers, progress=progress
             )
