@@ -5,7 +5,12 @@ cluster is started with num_cpus overridden to the worker count (100 logical CPU
 machine is fine for tasks that sleep), and the local executor runs without CPU isolation for the
 same reason. Every stored row is marked is_simulated ("scheduler probe").
 
-    python bench/bench_scale.py [--ray-workers 100] [--local-workers 8] [--sleep 0.5] [--waves 3]
+Besides end-to-end efficiency it prints where the time goes (from the probes' start times): how
+long before the first task starts, how long Ray takes to get every slot busy (wave-0 ramp: worker
+leases, the same for bare Ray tasks), and the steady-state period between waves, which is what
+the scheduler controls once the cluster is busy.
+
+    python bench/bench_scale.py [--ray-workers 100] [--local-workers 8] [--sleep 0.5] [--waves 10] [--skip-local|--skip-ray]
 """
 
 from __future__ import annotations
@@ -39,6 +44,22 @@ def timed_run(n: int, path: str, **kwargs) -> float:
     return time.perf_counter() - t0
 
 
+def wave_profile(order_log: str, t0: float, workers: int, sleep_s: float) -> str:
+    """Where the time goes: first start, wave-0 ramp (all slots busy), steady-state wave period.
+
+    Reads the start times SleepProbe appended to `order.log` (wall clock, like t0).
+    """
+    with open(order_log) as fh:
+        starts = sorted(float(line.split()[-1]) - t0 for line in fh)
+    waves = [starts[i : i + workers] for i in range(0, len(starts), workers)]
+    ramp = waves[0][-1] - waves[0][0]
+    parts = [f"first task started {starts[0]:.2f} s after the run began", f"wave-0 ramp {ramp:.2f} s"]
+    if len(waves) > 2:
+        period = (waves[-1][0] - waves[1][0]) / (len(waves) - 2)
+        parts.append(f"steady-state wave period {period:.3f} s -> per-wave efficiency {sleep_s / period:.2f}")
+    return "; ".join(parts)
+
+
 def bench_ray(workers: int, sleep_s: float, waves: int, tmp: str) -> None:
     import ray
 
@@ -55,12 +76,15 @@ def bench_ray(workers: int, sleep_s: float, waves: int, tmp: str) -> None:
         )
         print(f"ray: warm-up wave (starts {workers} worker processes) took {warm:.1f} s")
         n = workers * waves
+        marker = os.path.join(tmp, "markers")
+        os.makedirs(marker)
+        t0 = time.time()
         # Two attempts queued per slot: Ray starts the next one the moment a slot frees.
         elapsed = timed_run(
             n,
             os.path.join(tmp, "ray.duckdb"),
             executor="ray",
-            task_fn=SleepProbe(sleep_s),
+            task_fn=SleepProbe(sleep_s, marker_dir=marker),
             executor_options={"slots_per_unit": 2},
         )
         ideal = waves * sleep_s
@@ -68,14 +92,15 @@ def bench_ray(workers: int, sleep_s: float, waves: int, tmp: str) -> None:
             f"ray: {n} tasks of {sleep_s} s on {workers} workers: {elapsed:.2f} s, ideal {ideal:.2f} s"
             f" -> parallel efficiency {ideal / elapsed:.2f}"
         )
+        print("ray:", wave_profile(os.path.join(marker, "order.log"), t0, workers, sleep_s))
 
         @ray.remote
         def bare_sleep(seconds: float) -> None:
             time.sleep(seconds)
 
-        t0 = time.perf_counter()
+        t_bare = time.perf_counter()
         ray.get([bare_sleep.remote(sleep_s) for _ in range(n)])
-        bare = time.perf_counter() - t0
+        bare = time.perf_counter() - t_bare
         print(
             f"ray baseline on this machine now: the same {n} sleeps as bare ray tasks {bare:.2f} s"
             f" -> efficiency {ideal / bare:.2f}"
@@ -107,11 +132,13 @@ def main() -> None:
     parser.add_argument("--ray-workers", type=int, default=100)
     parser.add_argument("--local-workers", type=int, default=8)
     parser.add_argument("--sleep", type=float, default=0.5)
-    parser.add_argument("--waves", type=int, default=3)
+    parser.add_argument("--waves", type=int, default=10)
     parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument("--skip-local", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        bench_local(args.local_workers, args.sleep, tmp)
+        if not args.skip_local:
+            bench_local(args.local_workers, args.sleep, tmp)
         if not args.skip_ray:
             bench_ray(args.ray_workers, args.sleep, args.waves, tmp)
 
