@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from accelbench.errors import InputError
@@ -121,8 +123,6 @@ def test_no_provider_has_it_fails_cleanly(run):
 
 
 def test_distribution_every_leech_ends_with_the_whole_file(run):
-    import random
-
     content = random.Random(3).randbytes(1024 * 1024)
     imported = import_file(content, "legacy-cidv1")
 
@@ -153,8 +153,6 @@ def test_accelerated_hedges_around_a_stalled_peer_long_before_the_timeout(run, c
 
 
 def test_added_latency_costs_standard_one_round_trip_per_block_and_accelerated_picks_the_fast_peer(run):
-    import random
-
     content = random.Random(4).randbytes(3 * 256 * 1024)  # root + 3 leaves
     imported = import_file(content, "legacy-cidv1")
     slow, fast = LinkConditions(latency_ms=60), LinkConditions(latency_ms=5)
@@ -173,3 +171,29 @@ def test_added_latency_costs_standard_one_round_trip_per_block_and_accelerated_p
     # after the root (slow peer) the untried fast peer is tried, then keeps the blocks: ~60 + 3 x 5 ms
     assert accelerated.ttlb_ms < 0.6 * standard.ttlb_ms
     assert accelerated.peers_contributing == 2
+
+
+@pytest.mark.parametrize(
+    ("links_per_node", "peers"),
+    [(174, 4), (8, 3), (32, 2)],
+    ids=["one-level", "subtrees-as-CARs", "big-subtree-opened"],
+)
+def test_range_split_receives_every_block_exactly_once(run, links_per_node, peers):
+    from accelbench.ipfs.unixfs import ImportProfile
+
+    content = random.Random(9).randbytes(3 * 1024 * 1024)
+    imported = import_file(content, ImportProfile("test", 64 * 1024, links_per_node, True))
+
+    async def scenario():
+        async with Swarm(SwarmConfig(peer_count=peers)) as swarm:
+            swarm.place(imported, list(range(peers)))
+            r = await swarm.retrieve(
+                "range-split", imported.root, swarm.holders(imported.root), keep_data=True
+            )
+            return r, [p.counters.blocks_sent for p in swarm.peers]
+
+    result, sent = run(scenario())
+    assert result.success and result.data == content
+    assert result.duplicate_blocks == 0
+    assert result.blocks_received == len(imported.blocks) == sum(sent)
+    assert all(sent), sent  # every provider served a range

@@ -197,7 +197,7 @@ class GatewayPeer:
             if await self._send(request, resp, body):
                 self.counters.blocks_sent += len(blocks)
                 await resp.write_eof()
-        except ConnectionResetError:
+        except ConnectionError:  # reset, broken pipe, aiohttp's "Connection lost"
             pass  # the client gave up on us (a timeout or a hedge it won elsewhere): nothing to answer
         return resp
 

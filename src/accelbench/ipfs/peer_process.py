@@ -2,19 +2,45 @@
 
     python -m accelbench.ipfs.peer_process --host 10.0.0.2 --port 8080 [--latency-ms 20] [--admin]
 
-It prints `ready <url>` once listening. With --admin it also accepts `POST /admin/car` (a CARv1
-body; every block verified before it is stored): how content is placed on a peer in another
-namespace. The admin route is for test namespaces only; it is off by default.
+It prints `ready <url>` once listening. With --admin it also accepts two commands from the
+process that set up the namespaces (netns.py); they are for test namespaces only, off by default:
+
+- `POST /admin/car` (a CARv1 body; every block verified before it is stored): content placement;
+- `POST /admin/retrieve` (JSON: strategy, root, providers, timeout_s, keep_data, own_store,
+  overrides): run one retrieval from inside this namespace, into this peer's own blockstore when
+  `own_store` (so it serves what it fetched, as a leech does) or a fresh one; the reply is the
+  measured Retrieval as JSON (`retrieval`, and `data_b64` when keep_data).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 
+from accelbench.errors import InputError
 from accelbench.ipfs.car import CarError, read_car
 from accelbench.ipfs.gateway import GatewayPeer
 from accelbench.ipfs.shaping import LinkConditions
+
+
+async def run_retrieval(peer: GatewayPeer, command: dict) -> dict:
+    """Carry out one /admin/retrieve command; the reply body."""
+    from multiformats import CID
+
+    from accelbench.ipfs.blockstore import Blockstore
+    from accelbench.ipfs.strategies import get_strategy
+    from accelbench.ipfs.transport import HttpTransport
+
+    timeout_s = float(command.get("timeout_s", 10.0))
+    strategy = get_strategy(command["strategy"], timeout_s=timeout_s, **command.get("overrides", {}))
+    store = peer.blockstore if command.get("own_store") else Blockstore()
+    keep = bool(command.get("keep_data"))
+    async with HttpTransport(timeout_s=timeout_s) as transport:  # the namespace's tbf shapes the link
+        got = await strategy.retrieve(transport, CID.decode(command["root"]), command["providers"],
+                                      store=store, keep_data=keep)  # fmt: skip
+    data = base64.b64encode(got.data).decode() if keep and got.data is not None else None
+    return {"retrieval": got.to_row(), "data_b64": data}
 
 
 async def serve(host: str, port: int, latency_ms: float, jitter_ms: float, admin: bool) -> None:
@@ -33,7 +59,14 @@ async def serve(host: str, port: int, latency_ms: float, jitter_ms: float, admin
             peer.blockstore.put(cid, block, verified=True)  # read_car verified each block
         return web.Response(text=f"{len(blocks)} blocks\n")
 
-    extra = [("POST", "/admin/car", put_car)] if admin else []
+    async def retrieve(request):
+        try:
+            command = await request.json()
+            return web.json_response(await run_retrieval(peer, command))
+        except (KeyError, ValueError, TypeError, InputError) as exc:
+            return web.Response(status=400, text=f"bad retrieve command: {exc!r}\n")
+
+    extra = [("POST", "/admin/car", put_car), ("POST", "/admin/retrieve", retrieve)] if admin else []
     url = await peer.start(host, port, extra_routes=extra)
     print(f"ready {url}", flush=True)
     await asyncio.Event().wait()

@@ -126,7 +126,8 @@ class RetrievalState:
             child_offset += size
         return list(info.children)
 
-    def _held(self, cid: CID) -> bytes:
+    def held(self, cid: CID) -> bytes:
+        """A block this retrieval holds (verified); KeyError if it does not."""
         block = self.store.get(cid)
         if block is None:
             raise KeyError(str(cid))
@@ -152,7 +153,7 @@ class RetrievalState:
         if self.complete and res.error is None:
             res.ttlb_ms = self.elapsed_ms()
             try:
-                parts = [decode_block(c, b).data for c, b, _ in iter_range(self._held, self.root)]
+                parts = [decode_block(c, b).data for c, b, _ in iter_range(self.held, self.root)]
             except (DecodeError, BlockVerificationError, KeyError) as exc:
                 res.error = f"cannot assemble the file: {exc}"
                 return res

@@ -105,19 +105,26 @@ class Swarm:
         self, strategy: str, root: CID, seeds: list[int], *, timeout_s: float = 30.0, **overrides
     ) -> list[Retrieval]:
         """Every non-seed peer fetches `root` at once into its own blockstore (so it serves what it has)."""
-        seed_urls = [self.peers[i].url for i in seeds]
+        urls = [p.url for p in self.peers]
         leeches = [i for i in range(len(self.peers)) if i not in seeds]
         down = self._app_download_bps
 
         async def leech(index: int) -> Retrieval:
             me = self.peers[index]
-            # seeds first, then the other leeches (they answer 404 for what they lack yet)
-            others = [p.url for j, p in enumerate(self.peers) if j != index and j not in seeds]
-            providers = (
-                seed_urls + others[index % max(1, len(others)) :] + others[: index % max(1, len(others))]
-            )
+            providers = leech_providers(index, urls, seeds)
             strat = get_strategy(strategy, timeout_s=timeout_s, **overrides)
             async with HttpTransport(timeout_s=timeout_s, download_bps=down) as transport:
                 return await strat.retrieve(transport, root, providers, store=me.blockstore)
 
         return list(await asyncio.gather(*(leech(i) for i in leeches)))
+
+
+def leech_providers(index: int, urls: list[str], seeds: list[int]) -> list[str]:
+    """Whom leech `index` asks during a distribution: the seeds, then the other leeches.
+
+    The other leeches (they answer 404 for what they lack yet) are rotated by the leech's index so
+    that leeches do not all ask the same one first.
+    """
+    others = [u for j, u in enumerate(urls) if j != index and j not in seeds]
+    turn = index % max(1, len(others))
+    return [urls[i] for i in seeds] + others[turn:] + others[:turn]

@@ -16,7 +16,10 @@ scenario agrees within the tolerance (15 %).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from accelbench.simulation.engine import RetrievalRecord
 
 TOLERANCE = 0.15
 
@@ -89,10 +92,15 @@ def default_scenarios() -> list[CalibrationScenario]:
 
 def simulate_scenario(cs: CalibrationScenario, calibration: Calibration) -> float:
     """The simulator's time to last block (ms) for one retrieval of the scenario (a star network)."""
+    return simulate_star(cs, calibration).ttlb_ms
+
+
+def simulate_star(cs: CalibrationScenario, calibration: Calibration) -> RetrievalRecord:
+    """The simulator's record of one retrieval of the scenario: a client linked to each provider."""
     import networkx as nx
 
+    from accelbench.ipfs.strategies.base import get_strategy
     from accelbench.simulation.engine import Scenario, default_blocks, run_strategy
-    from accelbench.simulation.strategies import get_strategy
     from accelbench.simulation.topology import Topology
 
     n = len(cs.provider_upload_mbps)
@@ -121,7 +129,7 @@ def simulate_scenario(cs: CalibrationScenario, calibration: Calibration) -> floa
         {p: {0: cs.rtt_ms} for p in providers},
     )
     records, _, _ = run_strategy(scenario, get_strategy(cs.strategy), calibration)
-    return records[0].ttlb_ms
+    return records[0]
 
 
 def _median(values: list[float]) -> float:

@@ -69,3 +69,14 @@ def leaves(blocks: list[Block], roots: list[int]) -> list[int]:
         else:
             out.append(b)
     return out
+
+
+def subtree_totals(blocks: list[Block]) -> tuple[list[int], list[int]]:
+    """Per block: bytes and number of blocks in its subtree, itself included."""
+    size = [b.size_bytes for b in blocks]
+    count = [1] * len(blocks)
+    for b in reversed(blocks):  # children have higher indices than their parent
+        for c in b.children:
+            size[b.index] += size[c]
+            count[b.index] += count[c]
+    return size, count

@@ -6,20 +6,27 @@ along the lowest-latency path from provider to leech; a flow uses the provider's
 link on the path (per direction) and the leech's download, shared max-min fairly (fluid.py).
 Relays forward without using their own access capacity. A block request costs the path's
 round-trip time plus the calibration's per-request overhead before its bytes flow.
+
+Who is asked for which block, when to hedge and whom to drop is not decided here: each retrieval
+gets a fresh policy from the real tier's strategy (`Strategy.policy(providers)`, the same class
+the asyncio strategies drive over HTTP), and this module only turns its requests into flows.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from accelbench.errors import require
-from accelbench.simulation.content import Block, dag_layout, leaves, payload_bytes
+from accelbench.ipfs.strategies.policy import Request, WindowPolicy
+from accelbench.ipfs.strategies.range_split import RangeSplitPolicy, Unit
+from accelbench.simulation.content import Block, dag_layout, leaves, payload_bytes, subtree_totals
 from accelbench.simulation.fluid import Capacities, FluidNetwork
-from accelbench.simulation.strategies import SimStrategy
 
 if TYPE_CHECKING:
+    from accelbench.ipfs.strategies.base import Strategy
     from accelbench.simulation.calibration import Calibration
     from accelbench.simulation.topology import Topology
 
@@ -68,22 +75,18 @@ class Scenario:
 
 @dataclass
 class _Leech:
-    """One retrieval's working state: providers in use and in reserve, EWMA ms, requests in flight."""
+    """One retrieval's working state besides its policy: record, start time, providers that delivered."""
 
     rec: RetrievalRecord
     t0: float
-    providers: list[int]
-    reserve: list[int]
     first_leaf: int  # the block holding the file's first byte (ttfb)
-    ewma: dict[int, float] = field(default_factory=dict)
-    inflight: dict[int, int] = field(default_factory=dict)
     used: set[int] = field(default_factory=set)
 
 
 class _Run:
-    """One strategy's SimPy run over a scenario."""
+    """One strategy's SimPy run over a scenario, driving the strategy's own sans-IO policy objects."""
 
-    def __init__(self, scenario: Scenario, strategy: SimStrategy, calibration: Calibration) -> None:
+    def __init__(self, scenario: Scenario, strategy: Strategy, calibration: Calibration) -> None:
         simpy = require("simpy", "simulation")
         self.sc, self.strategy, self.cal = scenario, strategy, calibration
         self.env = simpy.Environment()
@@ -95,6 +98,12 @@ class _Run:
         self._extra_paths: dict[tuple[int, int], list[int]] = {}
         self._extra_rtt: dict[tuple[int, int], float] = {}
         self.edge_bytes: dict[tuple[int, int], float] = {}
+        self.subtree_bytes, self.subtree_blocks = subtree_totals(scenario.blocks)
+        self.first_spine = {0}  # blocks whose subtree holds the file's first byte
+        b = 0
+        while scenario.blocks[b].children:
+            b = scenario.blocks[b].children[0]
+            self.first_spine.add(b)
 
     def run(self) -> list[RetrievalRecord]:
         for i, leech in enumerate(self.sc.leeches):
@@ -106,7 +115,7 @@ class _Run:
 
     # -- one retrieval -------------------------------------------------------------------------
     def _retrieve(self, i: int, rec: RetrievalRecord):
-        env, st, blocks = self.env, self.strategy, self.sc.blocks
+        env, blocks = self.env, self.sc.blocks
         yield env.timeout(rec.start_s)
         t0 = env.now
         found = self.sc.providers[i]
@@ -115,13 +124,14 @@ class _Run:
         yield env.timeout(rec.discovery_ms / 1000)
         if self.sc.reprovide:  # finished leeches announced themselves: in the records found now
             found = self._with_reproviders(rec.leech, found)
-        lee = _Leech(
-            rec, t0, list(found[: st.max_providers]), list(found[st.max_providers :]), leaves(blocks, [0])[0]
-        )
-        if st.range_split and blocks[0].children:
-            yield from self._fetch_ranges(lee)
+        lee = _Leech(rec, t0, leaves(blocks, [0])[0])
+        policy = self.strategy.policy(found)
+        if isinstance(policy, WindowPolicy):
+            yield from self._fetch_window(lee, policy)
+        elif isinstance(policy, RangeSplitPolicy):
+            yield from self._fetch_ranges(lee, policy)
         else:
-            yield from self._fetch_window(lee)
+            raise TypeError(f"the simulator has no driver for {type(policy).__name__} ({self.strategy.name})")
         rec.ttlb_ms = (env.now - t0) * 1000
         rec.providers_contributing = len(lee.used)
         rec.success = rec.useful_bytes == payload_bytes(blocks)
@@ -156,67 +166,47 @@ class _Run:
             self._extra_paths[key], self._extra_rtt[key] = path, 2 * dist
         return self._extra_paths[key]
 
-    def _fetch_window(self, lee: _Leech):
-        """Up to want_window block requests in flight; children are queued as their parent lands."""
-        env, st = self.env, self.strategy
-        queue = [0]
-        running: dict[Any, int] = {}
-        while queue or running:
-            while queue and len(running) < st.want_window:
-                b = queue.pop(0)
-                running[env.process(self._fetch_block(lee, b))] = b
-            done = yield env.any_of(list(running))
-            for proc in list(done):
-                queue[:0] = self.sc.blocks[running.pop(proc)].children  # depth first, as the real tier
+    def _fetch_window(self, lee: _Leech, policy: WindowPolicy):
+        """Send what the policy launches and hedges; report arrivals; one timer for the next hedge."""
+        env, blocks, rec = self.env, self.sc.blocks, lee.rec
+        policy.start(0)
+        procs: dict[Request, Any] = {}
+        while True:
+            for req in policy.launch(env.now * 1000):
+                procs[req] = env.process(self._request(req.peer, lee, blocks[req.block].size_bytes))
+            if not procs:
+                break
+            events = list(procs.values())
+            due_ms = policy.next_hedge_ms()
+            if due_ms is not None:
+                events.append(env.timeout(max(0.0, due_ms / 1000 - env.now)))
+            yield env.any_of(events)
+            now_ms = env.now * 1000
+            for req in [r for r, proc in procs.items() if proc.triggered]:
+                if procs.pop(req, None) is None:
+                    continue  # a loser cancelled earlier in this same instant (counted there)
+                for lost in policy.on_block(req, now_ms, blocks[req.block].children):
+                    proc = procs.pop(lost)
+                    if proc.triggered:
+                        rec.duplicate_blocks += 1  # both copies landed in the same instant
+                    else:
+                        proc.interrupt("lost the race")
+                self._landed(lee, req.peer, req.block)
+            for req in policy.hedges(now_ms):
+                rec.hedged_requests += 1
+                procs[req] = env.process(self._request(req.peer, lee, blocks[req.block].size_bytes))
+        rec.slow_providers = policy.slow_drops
 
-    def _pick(self, lee: _Leech, exclude: int | None = None) -> int | None:
-        """First provider (`first`), or lowest EWMA x (1 + in flight); unsampled get the best EWMA."""
-        choices = [p for p in lee.providers if p != exclude]
-        if not choices:
-            return None
-        if self.strategy.selection == "first":
-            return choices[0]
-        fallback = min(lee.ewma.values()) if lee.ewma else 1.0
-        return min(choices, key=lambda p: lee.ewma.get(p, fallback) * (1 + lee.inflight.get(p, 0)))
+    def _landed(self, lee: _Leech, peer: int, b: int, *, whole: bool = False) -> None:
+        """Count block b (or, `whole`, its subtree) as delivered by `peer`."""
+        lee.used.add(peer)
+        lee.rec.useful_bytes += self.subtree_bytes[b] if whole else self.sc.blocks[b].size_bytes
+        lee.rec.blocks += self.subtree_blocks[b] if whole else 1
+        if math.isnan(lee.rec.ttfb_ms) and (b == lee.first_leaf or whole and b in self.first_spine):
+            lee.rec.ttfb_ms = (self.env.now - lee.t0) * 1000  # a subtree: when all of it has landed
 
-    def _fetch_block(self, lee: _Leech, b: int):
-        env, st, block = self.env, self.strategy, self.sc.blocks[b]
-        p = self._pick(lee)
-        assert p is not None  # a retrieval keeps at least the provider that last answered
-        lee.inflight[p] = lee.inflight.get(p, 0) + 1  # now: the next pick in this step must see it
-        first = env.process(self._request(p, lee, [block]))
-        racers = {first: p}
-        if st.duplicate_after is not None and len(lee.providers) > 1:
-            limit_ms = st.duplicate_after * lee.ewma[p] if p in lee.ewma else st.hedge_initial_ms
-            yield env.any_of([first, env.timeout(max(limit_ms, st.hedge_min_ms) / 1000)])
-            q = None if first.triggered else self._pick(lee, exclude=p)
-            if q is not None:
-                lee.rec.hedged_requests += 1
-                lee.inflight[q] = lee.inflight.get(q, 0) + 1
-                racers[env.process(self._request(q, lee, [block]))] = q
-        yield env.any_of(list(racers))
-        winners = [proc for proc in racers if proc.triggered]
-        for proc in racers:
-            if not proc.triggered:
-                proc.interrupt("lost the race")
-        lee.rec.duplicate_blocks += len(winners) - 1  # both copies landed in the same instant
-        w = racers[winners[0]]
-        lee.used.add(w)
-        lee.rec.useful_bytes += block.size_bytes
-        lee.rec.blocks += 1
-        old = lee.ewma.get(w)
-        sample = winners[0].value
-        lee.ewma[w] = sample if old is None else st.ewma_alpha * sample + (1 - st.ewma_alpha) * old
-        if w != p and p in lee.providers:  # beaten by a hedge: too slow, replaced by a reserve provider
-            lee.providers.remove(p)
-            if lee.reserve:
-                lee.providers.append(lee.reserve.pop(0))
-            lee.rec.slow_providers += 1
-        if b == lee.first_leaf:
-            lee.rec.ttfb_ms = (env.now - lee.t0) * 1000
-
-    def _request(self, p: int, lee: _Leech, blks: list[Block]):
-        """One request to p for `blks` (one response; the caller counted it in inflight); returns ms."""
+    def _request(self, p: int, lee: _Leech, size_bytes: int):
+        """One request to p for `size_bytes` of blocks (one response); returns its duration in ms."""
         simpy = require("simpy", "simulation")
         env, rec = self.env, lee.rec
         t0 = env.now
@@ -224,7 +214,7 @@ class _Run:
         flow = None
         try:
             yield env.timeout((self._rtt_ms(p, rec.leech) + self.cal.per_request_overhead_ms) / 1000)
-            size = sum(b.size_bytes for b in blks) + RESPONSE_OVERHEAD_BYTES
+            size = size_bytes + RESPONSE_OVERHEAD_BYTES
             flow = self.net.start(self._resources(p, rec.leech), size)
             yield flow.done
             self._account(p, rec.leech, size)
@@ -236,38 +226,41 @@ class _Run:
                 self._account(p, rec.leech, partial)
                 rec.received_bytes += partial
             return None
-        finally:
-            lee.inflight[p] -= 1
 
-    def _fetch_ranges(self, lee: _Leech):
-        """Root from the nearest provider, then one contiguous range of leaves per provider, one request each."""
-        blocks, rec = self.sc.blocks, lee.rec
-        lee.inflight[lee.providers[0]] = 1
-        yield self.env.process(self._request(lee.providers[0], lee, [blocks[0]]))
-        lee.used.add(lee.providers[0])
-        rec.useful_bytes += blocks[0].size_bytes
-        rec.blocks += 1
-        leaf_ids = leaves(blocks, blocks[0].children)
-        inner = [b for b in blocks[1:] if b.children]  # they ride along in the CAR streams
-        n = min(len(lee.providers), len(leaf_ids))
-        bounds = [round(i * len(leaf_ids) / n) for i in range(n + 1)]
-        procs = []
-        for i in range(n):
-            part = [blocks[j] for j in leaf_ids[bounds[i] : bounds[i + 1]]] + (inner if i == 0 else [])
-            lee.inflight[lee.providers[i]] = lee.inflight.get(lee.providers[i], 0) + 1
-            procs.append(self.env.process(self._request(lee.providers[i], lee, part)))
-        t_ranges = self.env.now
+    def _fetch_ranges(self, lee: _Leech, policy: RangeSplitPolicy):
+        """Root, then inner nodes the policy opens, then its per-provider runs (no peer fails here)."""
+        root = [Unit(0, self.subtree_bytes[0])]
+        yield from self._fetch_units(lee, policy, root)
+        units = self._children(root)
+        while opened := policy.to_open(units):
+            yield from self._fetch_units(lee, policy, opened)
+            ids = {u.block for u in opened}
+            units = [c for u in units for c in (self._children([u]) if u.block in ids else [u])]
+        yield from self._fetch_units(lee, policy, units)
+
+    def _children(self, parents: list[Unit]) -> list[Unit]:
+        blocks, sizes = self.sc.blocks, self.subtree_bytes
+        return [
+            Unit(c, sizes[c], bool(blocks[c].children)) for u in parents for c in blocks[u.block].children
+        ]
+
+    def _fetch_units(self, lee: _Leech, policy: RangeSplitPolicy, units: list[Unit]):
+        procs = [self.env.process(self._range(lee, policy, p, run)) for p, run in policy.assign(units)]
         yield self.env.all_of(procs)
-        # A CAR stream's blocks are not timed one by one in a fluid flow: the first leaf is taken to
-        # land when its share of the first range's bytes has moved, at that range's average rate.
-        setup_ms = self._rtt_ms(lee.providers[0], rec.leech) + self.cal.per_request_overhead_ms
-        first_range = sum(b.size_bytes for b in blocks if b.index in leaf_ids[bounds[0] : bounds[1]]) or 1
-        share = blocks[leaf_ids[0]].size_bytes / first_range
-        rec.ttfb_ms = (t_ranges - lee.t0) * 1000 + setup_ms + (procs[0].value - setup_ms) * share
-        for i in range(n):
-            lee.used.add(lee.providers[i])
-        rec.useful_bytes += sum(b.size_bytes for b in blocks[1:])
-        rec.blocks += len(blocks) - 1
+
+    def _range(self, lee: _Leech, policy: RangeSplitPolicy, peer: int, run: list[Unit]):
+        """One provider's run: up to `range_window` requests in flight, in order."""
+        todo: deque[Unit] = deque(run)
+        running: deque[tuple[Unit, Any]] = deque()
+        while todo or running:
+            while todo and len(running) < policy.range_window:
+                u = todo.popleft()
+                size = self.subtree_bytes[u.block] if u.whole else self.sc.blocks[u.block].size_bytes
+                running.append((u, self.env.process(self._request(peer, lee, size))))
+            yield running[0][1]
+            u, _ = running.popleft()
+            self._landed(lee, peer, u.block, whole=u.whole)
+        policy.release(peer)
 
     def _resources(self, p: int, leech: int) -> tuple[int, ...]:
         """Integer ids of the provider's upload, each directed link on the path, the leech's download."""
@@ -287,7 +280,7 @@ class _Run:
 
 
 def run_strategy(
-    scenario: Scenario, strategy: SimStrategy, calibration: Calibration
+    scenario: Scenario, strategy: Strategy, calibration: Calibration
 ) -> tuple[list[RetrievalRecord], dict[tuple[int, int], float], int]:
     """Run one strategy over the scenario; returns per-leech records, bytes per edge, and re-solves."""
     run = _Run(scenario, strategy, calibration)

@@ -8,12 +8,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from accelbench.errors import InputError, require
+from accelbench.ipfs.strategies.base import get_strategy
 from accelbench.simulation.calibration import UNCALIBRATED, Calibration
 from accelbench.simulation.content import MIB, payload_bytes
 from accelbench.simulation.dht import Kademlia
 from accelbench.simulation.engine import Scenario, default_blocks, run_strategy
 from accelbench.simulation.metrics import graph_metrics, summarize_retrievals
-from accelbench.simulation.strategies import get_strategy
 from accelbench.simulation.topology import CLASS_BY_NAME, build_topology
 
 
@@ -158,7 +158,7 @@ def simulate(config: SimulationConfig, calibration: Calibration = UNCALIBRATED) 
         records, edge_bytes, resolves = run_strategy(scenario, strategy, calibration)
         summary = summarize_retrievals(records, content)
         summary["fluid_resolves"] = resolves
-        outcomes.append(StrategyOutcome(name, summary, records, edge_bytes, strategy.to_dict()))
+        outcomes.append(StrategyOutcome(name, summary, records, edge_bytes, strategy.config.to_dict()))
     t_end = time.perf_counter()
     hops = [h for h, via in zip(scenario.dht_hops, scenario.discovery_via, strict=True) if via == "dht"]
     discovery = {

@@ -1,7 +1,13 @@
-"""The retrieval strategy interface and registry: one new module plus one registration line per strategy."""
+"""The retrieval strategy interface and registry: one new module plus one registration line per strategy.
+
+A strategy is a config, a sans-IO policy class (its decisions, see policy.py) and, for the real
+tier, a `retrieve` coroutine that drives the policy over HTTP. The simulator drives the same
+policy: `get_strategy(name).policy(providers)`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -29,10 +35,12 @@ class StrategyConfig:
 
 
 class Strategy:
-    """Decides which peer is asked for which block; talks to peers only through a Transport."""
+    """Decides which peer is asked for which block (its policy); talks to peers only through a Transport."""
 
     name: ClassVar[str] = ""
     config_class: ClassVar[type[StrategyConfig]] = StrategyConfig
+    # a WindowPolicy subclass, or any class built from (config, providers) that both tiers can drive
+    policy_class: ClassVar[type | None] = None
 
     def __init__(self, config: StrategyConfig | None = None, **overrides: Any) -> None:
         base = config or self.config_class()
@@ -41,6 +49,12 @@ class Strategy:
                 raise InputError(f"strategy {self.name!r} has no setting {key!r}", field="strategy")
             setattr(base, key, value)
         self.config = base
+
+    def policy(self, providers: Sequence[Hashable]) -> Any:
+        """A fresh sans-IO policy for one retrieval from `providers` (URLs here, node ids in the simulator)."""
+        if self.policy_class is None:
+            raise NotImplementedError(f"strategy {self.name!r} sets no policy_class")
+        return self.policy_class(self.config, providers)
 
     async def retrieve(
         self,
@@ -52,8 +66,17 @@ class Strategy:
         cache: BlockCache | None = None,
         keep_data: bool = False,
     ) -> Retrieval:
-        """Fetch the whole DAG under `root` from `providers`, verifying every block; never raises for peers."""
-        raise NotImplementedError
+        """Fetch the whole DAG under `root` from `providers`, verifying every block; never raises for peers.
+
+        The default drives a `WindowPolicy` (see window_run.py); strategies of another kind override this.
+        """
+        from accelbench.ipfs.retrieval import RetrievalState
+        from accelbench.ipfs.strategies.window_run import run_window
+
+        state = RetrievalState(self.name, root, store, cache)
+        before = transport.stats.bytes_received
+        await run_window(self.policy(providers), transport, state, root, self.config.timeout_s)
+        return state.finish(before, transport.stats, keep_data=keep_data)
 
 
 STRATEGIES: dict[str, type[Strategy]] = {}
