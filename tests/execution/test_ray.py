@@ -166,3 +166,23 @@ def test_a_worker_that_stops_heartbeating_is_marked_lost(cluster):
     finally:
         for node in ("cpu-a", "cpu-b"):
             internal_kv._internal_kv_del(f"worker:{node_ids[node]}", namespace=KV_NAMESPACE)
+
+
+def test_a_node_that_leaves_the_cluster_is_marked_lost(cluster):
+    # Ray lists a dead node with empty resources; the executor used to skip it and keep it alive.
+    from accelbench.execution.runs import make_executor
+
+    c, _ = cluster
+    extra = c.add_node(num_cpus=1, resources={"accelbench:cpu": 1}, node_ip_address="127.0.0.1")
+    c.wait_for_nodes()
+    executor = make_executor("ray", SleepProbe(0.0))
+    assert [w.alive for w in executor.refresh() if w.node_id == extra.node_id] == [True]
+    c.remove_node(extra)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        states = [w.alive for w in executor.refresh() if w.node_id == extra.node_id]
+        if states == [False]:
+            break
+        time.sleep(0.5)
+    assert states == [False]
+    assert extra.node_id not in {w.node_id for w in executor.workers()}

@@ -3,19 +3,29 @@
 The node advertises Ray custom resources `accelbench:<type>` (task slots: CPU sets, one per GPU,
 openvino), `accelbench:<type>:memory_gb` and `accelbench:cuda:cc_x10` (compute capability × 10,
 Ray quantities being whole numbers), and publishes its detected hardware and a load heartbeat in
-Ray's key-value store, where the coordinator reads them. It never writes to the database.
+Ray's key-value store, where the coordinator reads them. It never writes to the database: the
+coordinator registers the node in `benchmark_workers` from that store at each of its heartbeats.
+
+The node joins as `--node-ip-address` (default: this machine's address on the route to the head),
+and its driver attaches to that node's raylet, so the registry is keyed by the right node even
+where several nodes share a host (Ray otherwise prefers the head's raylet). SIGTERM and Ctrl-C stop
+it cleanly: the node drains, leaves the cluster, and the process exits 0.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
-from accelbench.errors import require
+from accelbench.errors import AccelbenchError, InputError, require
 from accelbench.execution.ray_executor import KV_NAMESPACE, RESOURCE_PREFIX
 from accelbench.execution.workers import cpu_hardware, hostname, unit_type
 from accelbench.hardware.info import HardwareInfo
@@ -23,6 +33,16 @@ from accelbench.hardware.info import HardwareInfo
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_S = 5.0
+STOP_TIMEOUT_S = 60.0  # Ray drains a node for up to 30 s on SIGTERM before stopping its processes
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class JoinError(AccelbenchError):
+    """The node could not join the Ray cluster; the message says what to check."""
+
+
+class _StopRequested(BaseException):
+    """SIGTERM (or SIGINT) asked the worker to leave the cluster."""
 
 
 def detect_hardware() -> list[HardwareInfo]:
@@ -76,6 +96,38 @@ def load_sample() -> dict[str, Any]:
     }
 
 
+def parse_ray_address(ray_address: str) -> tuple[str, int]:
+    """(host, port) of a `host:port` Ray head address; InputError naming --ray-address otherwise."""
+    host, sep, port = ray_address.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit():
+        raise InputError(
+            f"'{ray_address}' is not host:port (e.g. 10.0.0.5:6379)",
+            item="command line",
+            field="--ray-address",
+        )
+    if host in _LOOPBACK:
+        raise InputError(
+            f"'{ray_address}' is a loopback address, which Ray rewrites to this host's own address; give the"
+            " head's network address (the one `ray start --head` prints after `ray start --address=`)",
+            item="command line",
+            field="--ray-address",
+        )
+    return host, int(port)
+
+
+def local_ip_towards(host: str, port: int, timeout_s: float = 10.0) -> str:
+    """This machine's address on the route to `host:port`, checking that the head accepts TCP there."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s) as conn:
+            return str(conn.getsockname()[0])
+    except OSError as exc:
+        raise JoinError(
+            f"cannot reach the Ray head at {host}:{port} ({exc}); check the head's address and port and that"
+            " this machine can route to it"
+        ) from exc
+
+
 def start_worker(
     ray_address: str,
     *,
@@ -83,54 +135,138 @@ def start_worker(
     heartbeat_s: float = HEARTBEAT_INTERVAL_S,
     max_beats: int | None = None,
     node_ip_address: str | None = None,
+    object_store_mb: int | None = None,
 ) -> int:
-    """Join the cluster at `ray_address` as a node with this machine's hardware; returns when the node stops."""
-    ray = require("ray", "ray")
-    from ray.experimental import internal_kv
+    """Join the cluster at `ray_address` as a node with this machine's hardware, until stopped.
 
+    Returns 0 when stopped by SIGTERM, Ctrl-C or after `max_beats` heartbeats, else the exit code
+    of the node's `ray start` (it died). Raises JoinError when the node cannot join.
+    """
+    ray = require("ray", "ray")
+    host, port = parse_ray_address(ray_address)
+    # An unreachable head fails here at once, not after Ray's ~20 s of retries.
+    route_ip = local_ip_towards(host, port)
+    node_ip = node_ip_address or route_ip
     hardware = detect_hardware()
     resources = node_resources(hardware, cpu_slots)
-    cmd = [
-        sys.executable,
-        "-m",
-        "ray.scripts.scripts",
-        "start",
-        "--address",
-        ray_address,
-        "--block",
-        "--resources",
-        json.dumps(resources),
-        "--num-cpus",
-        str(max(cpu_slots, 1)),
-        *(["--node-ip-address", node_ip_address] if node_ip_address else []),
-    ]
-    node = subprocess.Popen(cmd)
+    saved = _catch_stop_signals()
+    node = subprocess.Popen(_ray_start_command(ray_address, node_ip, resources, cpu_slots, object_store_mb))
+    stopped, info = False, None
     try:
-        time.sleep(3.0)  # let the raylet register before a driver attaches to it
-        if node.poll() is not None:
-            raise RuntimeError(
-                f"`ray start --address {ray_address}` exited with code {node.returncode}; see its output"
-            )
-        ray.init(address=ray_address, include_dashboard=False, log_to_driver=False)
-        node_id = ray.get_runtime_context().get_node_id()
-        info = {
-            "worker_id": f"{hostname()}/{node_id[:8]}",
-            "hostname": hostname(),
-            "node_id": node_id,
-            "hardware": [h.to_dict() for h in hardware],
-            "resources": resources,
-        }
-        log.warning("worker %s joined %s with %s", info["worker_id"], ray_address, resources)
-        beats = 0
-        while node.poll() is None and (max_beats is None or beats < max_beats):
-            info["load"] = load_sample()
-            internal_kv._internal_kv_put(f"worker:{node_id}", json.dumps(info), namespace=KV_NAMESPACE)
-            beats += 1
-            time.sleep(heartbeat_s)
+        info = _attach(ray, ray_address, node_ip, resources, hardware, node)
+        _catch_stop_signals()  # ray.init installed its own SIGTERM handler
+        log.warning("worker %s joined %s as %s with %s", info["worker_id"], ray_address, node_ip, resources)
+        stopped = _heartbeat(info, node, heartbeat_s, max_beats)
+    except _StopRequested:
+        stopped = True
     finally:
-        if node.poll() is None:
-            node.terminate()  # `ray start --block` stops the node's processes on SIGTERM
-        code = node.wait(60)
-        if ray.is_initialized():
-            ray.shutdown()
+        _restore_signals(saved)
+        code = _leave(ray, node, info)
+    if not stopped:
+        log.error("the Ray node stopped by itself (exit code %s)", code)
+    return 0 if stopped else code
+
+
+def _ray_start_command(
+    ray_address: str, node_ip: str, resources: dict[str, int], cpu_slots: int, object_store_mb: int | None
+) -> list[str]:
+    return [
+        sys.executable, "-m", "ray.scripts.scripts", "start", "--address", ray_address, "--block",
+        "--node-ip-address", node_ip, "--resources", json.dumps(resources), "--num-cpus", str(cpu_slots),
+        *(["--object-store-memory", str(object_store_mb * 10**6)] if object_store_mb else []),
+    ]  # fmt: skip
+
+
+def _attach(
+    ray: Any,
+    ray_address: str,
+    node_ip: str,
+    resources: dict[str, int],
+    hardware: list[HardwareInfo],
+    node: subprocess.Popen,
+) -> dict[str, Any]:
+    """Connect a driver to this node's own raylet (it waits for the raylet to register)."""
+    try:
+        ray.init(address=ray_address, include_dashboard=False, log_to_driver=False, _node_ip_address=node_ip)
+    except Exception as exc:  # Ray raises ConnectionError, RuntimeError, AuthenticationError...
+        raise JoinError(_join_failure(ray_address, node_ip, node, exc)) from exc
+    node_id = ray.get_runtime_context().get_node_id()
+    mine: dict[str, Any] = next((n for n in ray.nodes() if n["NodeID"] == node_id), {})
+    if any(mine.get("Resources", {}).get(k) != v for k, v in resources.items()):
+        raise JoinError(f"the driver attached to node {node_id}, which does not advertise {resources}")
+    return {
+        "worker_id": f"{hostname()}/{node_id[:8]}",
+        "hostname": hostname(),
+        "node_id": node_id,
+        "hardware": [h.to_dict() for h in hardware],
+        "resources": resources,
+    }
+
+
+def _join_failure(ray_address: str, node_ip: str, node: subprocess.Popen, exc: BaseException) -> str:
+    code = node.poll()
+    what = f"`ray start` exited with code {code}" if code is not None else f"{type(exc).__name__}: {exc}"
+    hint = " Ray and Python versions must match the head's."
+    if os.environ.get("RAY_AUTH_MODE", "").lower() != "token":
+        hint += (
+            " If the head uses token authentication (`ray start --head` turns it on where ~/.ray/auth_token"
+            " exists), set RAY_AUTH_MODE=token here and give this machine the head's token (copy"
+            " ~/.ray/auth_token or set RAY_AUTH_TOKEN)."
+        )
+    return (
+        f"could not join the Ray cluster at {ray_address} as {node_ip} ({what}; Ray's output is above).{hint}"
+    )
+
+
+def _heartbeat(
+    info: dict[str, Any], node: subprocess.Popen, heartbeat_s: float, max_beats: int | None
+) -> bool:
+    """Publish the registry entry with a fresh load sample every `heartbeat_s`; True if stopped by `max_beats`."""
+    from ray.experimental import internal_kv
+
+    beats = 0
+    while node.poll() is None:
+        if max_beats is not None and beats >= max_beats:
+            return True
+        info["load"] = load_sample()
+        internal_kv._internal_kv_put(f"worker:{info['node_id']}", json.dumps(info), namespace=KV_NAMESPACE)
+        beats += 1
+        time.sleep(heartbeat_s)
+    return False
+
+
+def _leave(ray: Any, node: subprocess.Popen, info: dict[str, Any] | None) -> int:
+    """Unregister, stop the node (`ray start --block` drains it on SIGTERM); the node's exit code."""
+    if info is not None and node.poll() is None:
+        from ray.experimental import internal_kv
+
+        try:
+            internal_kv._internal_kv_del(f"worker:{info['node_id']}", namespace=KV_NAMESPACE)
+        except Exception:  # the head may be gone already; Ray reports the node dead either way
+            log.warning("could not remove this worker's registry entry", exc_info=True)
+    if node.poll() is None:
+        node.terminate()
+    try:
+        code = node.wait(STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        node.kill()
+        code = node.wait()
+    if ray.is_initialized():
+        ray.shutdown()
     return code
+
+
+def _raise_stop(signum: int, frame: Any) -> None:
+    raise _StopRequested(signum)
+
+
+def _catch_stop_signals() -> dict[int, Any]:
+    """Make SIGTERM and SIGINT raise _StopRequested (main thread only); the handlers they replace."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+
+def _restore_signals(saved: dict[int, Any]) -> None:
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)

@@ -152,6 +152,10 @@ class RayExecutor:
             if any(k.startswith(RESOURCE_PREFIX) for k in node.get("Resources", {})):
                 self._accel_nodes.add(node["NodeID"])
             if spec is None:
+                if not node.get("Alive"):  # Ray lists a dead node with empty resources
+                    for known in self._specs.values():
+                        if known.node_id == node["NodeID"]:
+                            known.alive = False
                 continue
             spec.alive = bool(node.get("Alive")) and not _missed_heartbeats(registry.get(node["NodeID"]))
             if spec.worker_id in seen and not spec.alive:
