@@ -28,7 +28,7 @@ def test_latency_prediction_says_how_sure_and_how_obtained(client):
     body = r.json()
     assert body["lower_ms"] < body["predicted_latency_ms"] < body["upper_ms"]
     assert 0 < body["confidence_score"] <= 1 and body["in_domain"] and body["model_version"] == "api-1"
-    assert body["similar_configurations"][0]["batch_size"] == 4 and "LightGBM" in body["method"]
+    assert body["similar_configurations"][0]["batch_size"] == 4 and "batch curve" in body["method"]
 
 
 @pytest.mark.parametrize(

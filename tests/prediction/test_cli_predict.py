@@ -113,6 +113,7 @@ def test_evaluate_prints_every_split(cli_runner, trained):
     out = cli_runner.invoke(cli, ["predict", "evaluate", "--data", str(data), "--targets", "latency_ms"])
     assert out.exit_code == 0, out.output
     assert "leave-one-hardware-out needs >= 3" in out.output and "batch_beyond_range" in out.output
+    assert "repeat-measurement noise latency_ms: no configuration measured twice" in out.output
 
 
 def test_training_without_data_is_a_clear_error(cli_runner, tmp_path):

@@ -169,3 +169,8 @@ def config_key(row: dict[str, Any]) -> tuple[Any, ...]:
         int(row.get("sequence_length") or 1),
         row.get("threads"),
     )
+
+
+def hardware_key(row: dict[str, Any]) -> str:
+    """Identity of a hardware platform: its fingerprint, else type and device name."""
+    return str(row.get("hardware_fingerprint") or f"{row['hardware_type']}:{row.get('device_name')}")

@@ -1,37 +1,38 @@
-"""One learned model per target: LightGBM on log(target / FLOPs baseline), with conformal intervals.
+"""Training one model per target (see target_model.py), its hyperparameters and conformal intervals.
 
-The trees learn the log-ratio of the measurement to the FLOPs-proportional baseline, so for a
-batch size beyond the trained range the prediction still scales with the work done instead of
-staying flat (trees cannot extrapolate). Hyperparameters are chosen by cross-validation grouped by
-model (family, size). Interval half-widths are split-conformal quantiles of out-of-fold absolute
+Measured configurations are predicted by their batch curve (linear between measured sizes); the
+rest by LightGBM on the log-ratio of the measurement to the FLOPs-proportional baseline, so that a batch
+size beyond the trained range still scales with the work done. Hyperparameters (which only the
+trees use) are chosen by cross-validation grouped by model (family, size), the case in which the
+trees answer. Interval half-widths are split-conformal quantiles of out-of-fold absolute
 log-residuals, one per kind of query (in domain, unseen family, unseen hardware, larger batch),
-each from the cross-validation that mimics that kind of query.
+each from the cross-validation that mimics that kind of query; in-domain folds hold out whole
+configurations, so a repeated measurement never calibrates its own twin.
 """
 
 from __future__ import annotations
 
-import base64
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
-from accelbench.errors import InputError
-from accelbench.prediction.encoding import Baseline, Encoder, target_value
+from accelbench.prediction.dataset import config_key, hardware_key
+from accelbench.prediction.encoding import target_value
 from accelbench.prediction.folds import batch_extrapolation_split, group_folds, random_folds
+from accelbench.prediction.target_model import (  # noqa: F401  (re-exported)
+    OFFSET_TARGETS,
+    InsufficientDataError,
+    TargetModel,
+    fit_model,
+)
 
 MIN_ROWS = 20
 COVERAGE = 0.90
-OFFSET_TARGETS = ("latency_ms", "throughput_items_per_second")
 GRID = [
     {"num_leaves": nl, "min_data_in_leaf": m, "num_boost_round": n, "learning_rate": 0.05}
     for nl in (7, 31)
     for m in (3, 10)
     for n in (300, 800)
 ]
-
-
-class InsufficientDataError(InputError):
-    """Too few measured rows to train or to answer a query; says what is missing."""
 
 
 def _lgb_params(hyper: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -61,105 +62,9 @@ def conformal_quantile(abs_residuals: list[float], coverage: float = COVERAGE) -
     return sorted(abs_residuals)[k - 1]
 
 
-@dataclass
-class TargetModel:
-    """A trained model for one target, its calibration and what it was trained on."""
-
-    target: str
-    hyper: dict[str, Any]
-    encoder: Encoder
-    baseline: Baseline
-    booster_text: str
-    half_widths: dict[str, float | None] = field(default_factory=dict)  # log-space, per query kind
-    domain: dict[str, Any] = field(default_factory=dict)
-    n_rows: int = 0
-    cv_mape_percent: float | None = None
-    _booster: Any = None
-
-    @property
-    def uses_offset(self) -> bool:
-        """Whether the trees learn the ratio to the FLOPs baseline (latency, throughput)."""
-        return self.target in OFFSET_TARGETS
-
-    def predict(self, rows: list[dict[str, Any]]) -> list[float]:
-        """Point predictions in the target's units."""
-        import lightgbm as lgb
-
-        if self._booster is None:
-            self._booster = lgb.Booster(model_str=self.booster_text)
-        z = self._booster.predict(self.encoder.matrix(rows))
-        off = self.baseline.log_offset(rows) if self.uses_offset else [0.0] * len(rows)
-        for row, o in zip(rows, off, strict=True):
-            if math.isnan(o):
-                need = "FLOP count"
-                raise InsufficientDataError(
-                    f"no {need} known for {row.get('model_name')}-{row.get('model_size')}"
-                    f" on {row.get('hardware_type')} ({row.get('precision')})",
-                    field="hardware_type",
-                )
-        return [math.exp(float(a) + b) for a, b in zip(z, off, strict=True)]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form (the booster as LightGBM's own text format)."""
-        return {
-            "target": self.target,
-            "hyper": self.hyper,
-            "vocab": self.encoder.vocab,
-            "baseline": {
-                "log_c": self.baseline.log_c,
-                "log_c_all": self.baseline.log_c_all,
-            },
-            "booster": base64.b64encode(self.booster_text.encode()).decode(),
-            "half_widths": self.half_widths,
-            "domain": self.domain,
-            "n_rows": self.n_rows,
-            "cv_mape_percent": self.cv_mape_percent,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TargetModel:
-        """Inverse of to_dict."""
-        return cls(
-            d["target"],
-            d["hyper"],
-            Encoder(d["vocab"]),
-            Baseline(d["target"], d["baseline"]["log_c"], d["baseline"]["log_c_all"]),
-            base64.b64decode(d["booster"]).decode(),
-            d["half_widths"],
-            d["domain"],
-            d["n_rows"],
-            d.get("cv_mape_percent"),
-        )
-
-
-def _fit_booster(
-    rows: list[dict[str, Any]], target: str, hyper: dict[str, Any], seed: int
-) -> tuple[Encoder, Baseline, str]:
-    import lightgbm as lgb
-    import numpy as np
-
-    enc = Encoder.fit(rows)
-    base = Baseline.fit(rows, target)
-    y = np.log([target_value(r, target) for r in rows])
-    if target in OFFSET_TARGETS:
-        y = y - np.asarray(base.log_offset(rows))
-        if np.isnan(y).any():
-            raise InsufficientDataError("training rows without a FLOP count", field="flops_per_inference")
-    data = lgb.Dataset(
-        enc.matrix(rows),
-        y,
-        categorical_feature=enc.categorical_indices,
-        params={"verbose": -1, "min_data_in_bin": 1},
-        free_raw_data=True,
-    )
-    booster = lgb.train(_lgb_params(hyper, seed), data, num_boost_round=hyper["num_boost_round"])
-    return enc, base, booster.model_to_string()
-
-
 def fit_once(rows: list[dict[str, Any]], target: str, hyper: dict[str, Any], seed: int = 0) -> TargetModel:
-    """Fit one booster with fixed hyperparameters, no calibration (used inside cross-validation)."""
-    enc, base, text = _fit_booster(rows, target, hyper, seed)
-    return TargetModel(target, hyper, enc, base, text, n_rows=len(rows))
+    """Fit one model with fixed hyperparameters, no calibration (used inside cross-validation)."""
+    return fit_model(rows, target, hyper, _lgb_params(hyper, seed))
 
 
 def log_residuals(
@@ -212,21 +117,63 @@ def calibrate(
     out: dict[str, float | None] = {}
     for kind in kinds:
         if kind == "in_domain":
-            folds = random_folds(len(rows), 5, seed)
+            folds = configuration_folds(rows, seed)
         elif kind == "unseen_family":
             folds = group_folds(rows, lambda r: r["model_name"], 5, seed, min_groups=3)
         elif kind == "unseen_hardware":
             folds = group_folds(rows, hardware_key, 5, seed, min_groups=2)
         else:
-            split = batch_extrapolation_split(rows)
-            folds = [split] if split else []
+            out[EXTRAPOLATION_KEY] = _per_doubling(rows, target, hyper, seed)
+            continue
         out[kind] = conformal_quantile(oof_residuals(rows, folds, target, hyper, seed)) if folds else None
     return out
 
 
-def hardware_key(row: dict[str, Any]) -> str:
-    """Identity of a hardware platform: its fingerprint, else type and device name."""
-    return str(row.get("hardware_fingerprint") or f"{row['hardware_type']}:{row.get('device_name')}")
+# Batch extrapolation errors grow with the distance beyond the trained range, so that half-width
+# is calibrated per doubling of batch size beyond the largest trained one and scaled by the query's.
+EXTRAPOLATION_KEY = "batch_extrapolation_per_doubling"
+
+
+def _per_doubling(rows: list[dict[str, Any]], target: str, hyper: dict[str, Any], seed: int) -> float | None:
+    split = batch_extrapolation_split(rows)
+    if not split:
+        return None
+    tr, te = split
+    trained_max = max(rows[i]["batch_size"] for i in tr)
+    res = oof_residuals(rows, [split], target, hyper, seed)
+    return conformal_quantile(
+        [e / math.log2(rows[i]["batch_size"] / trained_max) for e, i in zip(res, te, strict=True)]
+    )
+
+
+def extrapolation_doublings(row: dict[str, Any], domain: dict[str, Any]) -> float:
+    """How many doublings `row`'s batch size (or sequence length) lies outside the trained range (0 inside)."""
+    out = 0.0
+    for col, lo, hi in (
+        ("batch_size", "batch_min", "batch_max"),
+        ("sequence_length", "sequence_min", "sequence_max"),
+    ):
+        v = float(row.get(col) or 1)
+        if v > domain[hi]:
+            out = max(out, math.log2(v / domain[hi]))
+        elif v < domain[lo]:
+            out = max(out, math.log2(domain[lo] / v))
+    return out
+
+
+def half_width(model: TargetModel, kind: str, row: dict[str, Any]) -> float | None:
+    """Log half-width of `model`'s 90 % interval for `row` as a query of `kind` (None: uncalibrated)."""
+    if kind == "batch_extrapolation" and EXTRAPOLATION_KEY in model.half_widths:
+        per = model.half_widths[EXTRAPOLATION_KEY]
+        return None if per is None else per * extrapolation_doublings(row, model.domain)
+    return model.half_widths.get(kind)  # models stored before per-doubling widths: one width
+
+
+def configuration_folds(
+    rows: list[dict[str, Any]], seed: int = 0, k: int = 5
+) -> list[tuple[list[int], list[int]]]:
+    """k folds that hold out whole configurations: repeated measurements never straddle train/test."""
+    return group_folds(rows, config_key, k, seed) or random_folds(len(rows), k, seed)
 
 
 def domain_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -268,3 +215,9 @@ def train_target(
     model.half_widths = calibrate(rows, target, hyper, seed, kinds)
     model.domain = domain_of(rows)
     return model
+
+
+def combined_half_width(model: TargetModel, kinds: list[str], row: dict[str, Any]) -> float | None:
+    """The widest half-width of `kinds` for `row` (None when any of them is uncalibrated)."""
+    widths = [half_width(model, k, row) for k in kinds]
+    return None if any(w is None for w in widths) else max(w for w in widths if w is not None)

@@ -9,7 +9,7 @@ from typing import Any
 from accelbench.errors import InputError
 from accelbench.prediction.bundle import ModelBundle
 from accelbench.prediction.dataset import TARGETS
-from accelbench.prediction.learner import COVERAGE, InsufficientDataError
+from accelbench.prediction.learner import COVERAGE, InsufficientDataError, combined_half_width, half_width
 from accelbench.prediction.query import Query, feature_row
 
 # How much less a prediction is trusted per kind of extrapolation (multiplies the width-based score).
@@ -131,30 +131,33 @@ class Predictor:
     def _predict(
         self, rows: list[dict[str, Any]], resolved: list[dict[str, Any]], target: str, nearest: int
     ) -> list[Prediction]:
-        values = self.bundle.models[target].predict(rows)
+        model = self.bundle.models[target]
+        values, curved = model.predict(rows), model.curve_used(rows)
         return [
-            self._wrap(target, row, res, v, nearest)
-            for row, res, v in zip(rows, resolved, values, strict=True)
+            self._wrap(target, row, res, v, nearest, model.method(c))
+            for row, res, v, c in zip(rows, resolved, values, curved, strict=True)
         ]
 
     def _wrap(
-        self, target: str, row: dict[str, Any], resolved: dict[str, Any], value: float, nearest: int
+        self,
+        target: str,
+        row: dict[str, Any],
+        resolved: dict[str, Any],
+        value: float,
+        nearest: int,
+        how: str,
     ) -> Prediction:
         model = self.bundle.models[target]
         reasons = self.out_of_domain(row, target)
         kinds = ["in_domain"] + [_HALF_WIDTH_KIND[r] for r in reasons]
-        widths = [model.half_widths.get(k) for k in kinds]
-        q = None if any(w is None for w in widths) else max(w for w in widths if w is not None)
+        q = combined_half_width(model, kinds, row)
         lower, upper = (value * math.exp(-q), value * math.exp(q)) if q is not None else (None, None)
         calib = (
-            "uncalibrated for " + ", ".join(k for k, w in zip(kinds, widths, strict=True) if w is None)
+            "uncalibrated for " + ", ".join(k for k in kinds if half_width(model, k, row) is None)
             if q is None
             else f"split-conformal {COVERAGE:.0%} interval for {kinds[-1] if reasons else 'in_domain'}"
         )
-        method = (
-            f"LightGBM on log({'measured / FLOPs baseline' if model.uses_offset else 'measured'}), "
-            f"{model.n_rows} training rows, {calib}"
-        )
+        method = f"{how}, {model.n_rows} training rows, {calib}"
         return Prediction(
             target,
             value,

@@ -30,7 +30,7 @@ def save_bundle(store: Store, bundle: ModelBundle, metrics: dict[str, Any] | Non
             row = con.execute(
                 "INSERT INTO predictive_performance_models (model_type, target_metric, training_date,"
                 " model_version, model_accuracy, model_parameters, serialized_model, data_fingerprint,"
-                " training_rows) VALUES ('lightgbm-log-ratio', ?, current_timestamp, ?, ?, ?, ?, ?, ?)"
+                " training_rows) VALUES ('batch-curves+lightgbm', ?, current_timestamp, ?, ?, ?, ?, ?, ?)"
                 " RETURNING model_id",
                 [
                     target,

@@ -1,0 +1,211 @@
+"""One trained model for one target: batch curves where measured, LightGBM elsewhere, derived targets.
+
+Prediction for a row, in order:
+1. its configuration's batch curve (piecewise linear in batch size: fixed + per-item cost between
+   measured sizes, see curves.py) when the training rows measured that configuration at >= 2
+   batch sizes (latency and memory);
+2. otherwise LightGBM on log(target / FLOPs baseline) (latency) or log(target) (memory, power);
+   for latency, geometrically averaged with the physical fixed + per-item model (physical.py);
+3. throughput is derived from the latency model as batch x 1000 / latency x e^log_ratio, where
+   log_ratio is the mean log of (measured throughput / that quantity computed from measured
+   latency): throughput is measured as items over the wall time of all timed calls, so it tracks
+   the mean latency, a little below batch x 1000 / median latency.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from accelbench.errors import InputError
+from accelbench.prediction.curves import CURVE_TARGETS, curve_values, fit_batch_curves
+from accelbench.prediction.dataset import rows_with_target
+from accelbench.prediction.encoding import Baseline, Encoder, target_value
+from accelbench.prediction.physical import PhysicalModel, fit_physical
+
+OFFSET_TARGETS = ("latency_ms", "throughput_items_per_second")
+# target -> the target whose model it is derived from
+DERIVED_FROM = {"throughput_items_per_second": "latency_ms"}
+
+
+class InsufficientDataError(InputError):
+    """Too few measured rows to train or to answer a query; says what is missing."""
+
+
+def throughput_from_latency(row: dict[str, Any], latency_ms: float) -> float:
+    """Items per second of one call of `row`'s batch size taking `latency_ms`."""
+    return float(row["batch_size"]) * 1000.0 / latency_ms
+
+
+@dataclass
+class TargetModel:
+    """A trained model for one target, its calibration and what it was trained on."""
+
+    target: str
+    hyper: dict[str, Any]
+    encoder: Encoder
+    baseline: Baseline
+    booster_text: str
+    half_widths: dict[str, float | None] = field(default_factory=dict)  # log-space, per query kind
+    domain: dict[str, Any] = field(default_factory=dict)
+    n_rows: int = 0
+    cv_mape_percent: float | None = None
+    curves: dict[str, list[list[float]]] = field(default_factory=dict)  # curve_key -> [[batch, value]]
+    derived_from: str | None = None  # e.g. throughput from the latency model
+    log_ratio: float = 0.0  # derived targets: median log(measured / derived from the measured base)
+    physical: PhysicalModel | None = None  # latency: fixed + per-item model for unmeasured configurations
+    _booster: Any = None
+
+    @property
+    def base_target(self) -> str:
+        """The target the trees and curves were fitted on (latency for derived throughput)."""
+        return self.derived_from or self.target
+
+    @property
+    def uses_offset(self) -> bool:
+        """Whether the trees learn the ratio to the FLOPs baseline (latency, throughput)."""
+        return self.base_target in OFFSET_TARGETS
+
+    def curve_used(self, rows: list[dict[str, Any]]) -> list[bool]:
+        """Per row, whether a measured batch curve (not the trees) gives its prediction."""
+        return [v is not None for v in curve_values(self.curves, rows)]
+
+    def method(self, curve: bool) -> str:
+        """How a prediction is made: from a measured batch curve (`curve`) or by the trees."""
+        how = (
+            "batch curve of this measured configuration (linear in batch between measured sizes)"
+            if curve
+            else f"LightGBM on log({'measured / FLOPs baseline' if self.uses_offset else 'measured'})"
+            + (" averaged with a fixed + per-item physical model" if self.physical else "")
+        )
+        return f"{self.target} from the {self.derived_from} model: {how}" if self.derived_from else how
+
+    def predict(self, rows: list[dict[str, Any]]) -> list[float]:
+        """Point predictions in the target's units."""
+        base = self._predict_base(rows)
+        if self.derived_from is None:
+            return base
+        scale = math.exp(self.log_ratio)
+        return [throughput_from_latency(r, v) * scale for r, v in zip(rows, base, strict=True)]
+
+    def _predict_base(self, rows: list[dict[str, Any]]) -> list[float]:
+        from_curves = curve_values(self.curves, rows)
+        if all(v is not None for v in from_curves):
+            return [float(v) for v in from_curves if v is not None]
+        trees = self._predict_trees(rows)
+        phys = self.physical.predict(rows) if self.physical else [None] * len(rows)
+        return [
+            c if c is not None else (t if p is None else math.sqrt(t * p))
+            for c, t, p in zip(from_curves, trees, phys, strict=True)
+        ]
+
+    def _predict_trees(self, rows: list[dict[str, Any]]) -> list[float]:
+        import lightgbm as lgb
+
+        if self._booster is None:
+            self._booster = lgb.Booster(model_str=self.booster_text)
+        z = self._booster.predict(self.encoder.matrix(rows))
+        off = self.baseline.log_offset(rows) if self.uses_offset else [0.0] * len(rows)
+        for row, o in zip(rows, off, strict=True):
+            if math.isnan(o):
+                raise InsufficientDataError(
+                    f"no FLOP count known for {row.get('model_name')}-{row.get('model_size')}"
+                    f" on {row.get('hardware_type')} ({row.get('precision')})",
+                    field="hardware_type",
+                )
+        return [math.exp(float(a) + b) for a, b in zip(z, off, strict=True)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form (the booster as LightGBM's own text format)."""
+        return {
+            "target": self.target,
+            "hyper": self.hyper,
+            "vocab": self.encoder.vocab,
+            "baseline": {
+                "target": self.baseline.target,
+                "log_c": self.baseline.log_c,
+                "log_c_all": self.baseline.log_c_all,
+            },
+            "booster": base64.b64encode(self.booster_text.encode()).decode(),
+            "half_widths": self.half_widths,
+            "domain": self.domain,
+            "n_rows": self.n_rows,
+            "cv_mape_percent": self.cv_mape_percent,
+            "curves": self.curves,
+            "derived_from": self.derived_from,
+            "log_ratio": self.log_ratio,
+            "physical": self.physical.to_dict() if self.physical else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TargetModel:
+        """Inverse of to_dict (models stored before curves existed load without them)."""
+        b = d["baseline"]
+        return cls(
+            d["target"],
+            d["hyper"],
+            Encoder(d["vocab"]),
+            Baseline(b.get("target", d["target"]), b["log_c"], b["log_c_all"]),
+            base64.b64decode(d["booster"]).decode(),
+            d["half_widths"],
+            d["domain"],
+            d["n_rows"],
+            d.get("cv_mape_percent"),
+            d.get("curves") or {},
+            d.get("derived_from"),
+            d.get("log_ratio", 0.0),
+            PhysicalModel.from_dict(d["physical"]) if d.get("physical") else None,
+        )
+
+
+def _fit_booster(
+    rows: list[dict[str, Any]], target: str, hyper: dict[str, Any], seed: int, params: dict[str, Any]
+) -> tuple[Encoder, Baseline, str]:
+    import lightgbm as lgb
+    import numpy as np
+
+    enc = Encoder.fit(rows)
+    base = Baseline.fit(rows, target)
+    y = np.log([target_value(r, target) for r in rows])
+    if target in OFFSET_TARGETS:
+        y = y - np.asarray(base.log_offset(rows))
+        if np.isnan(y).any():
+            raise InsufficientDataError("training rows without a FLOP count", field="flops_per_inference")
+    data = lgb.Dataset(
+        enc.matrix(rows),
+        y,
+        categorical_feature=enc.categorical_indices,
+        params={"verbose": -1, "min_data_in_bin": 1},
+        free_raw_data=True,
+    )
+    booster = lgb.train(params, data, num_boost_round=hyper["num_boost_round"])
+    return enc, base, booster.model_to_string()
+
+
+def fit_model(
+    rows: list[dict[str, Any]], target: str, hyper: dict[str, Any], params: dict[str, Any]
+) -> TargetModel:
+    """Fit trees (LightGBM `params`), batch curves and, for a derived target, its ratio; no calibration."""
+    base_target = DERIVED_FROM.get(target, target)
+    base_rows = rows_with_target(rows, base_target) if base_target != target else rows
+    if not base_rows:
+        raise InsufficientDataError(f"no rows with {base_target} to derive {target} from", field=target)
+    enc, base, text = _fit_booster(base_rows, base_target, hyper, int(params.get("seed", 0)), params)
+    model = TargetModel(target, hyper, enc, base, text, n_rows=len(rows))
+    values = [target_value(r, base_target) for r in base_rows]
+    if base_target in CURVE_TARGETS:
+        model.curves = fit_batch_curves(base_rows, values)
+    if base_target == "latency_ms":
+        model.physical = fit_physical(base_rows, values)
+    if base_target != target:
+        model.derived_from = base_target
+        logs = [
+            math.log(target_value(r, target) / throughput_from_latency(r, target_value(r, base_target)))
+            for r in base_rows
+            if r.get("throughput_items_per_second")
+        ]
+        model.log_ratio = statistics.median(logs) if logs else 0.0
+    return model

@@ -1,0 +1,161 @@
+"""The model's parts on hand-made data: repeat noise, batch curves, the physical model, derived throughput."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from synthetic import HYPER, make_rows
+
+from accelbench.prediction.curves import curve_values, fit_batch_curves, interpolate
+from accelbench.prediction.dataset import config_key
+from accelbench.prediction.encoding import Baseline
+from accelbench.prediction.evaluation import evaluate_target, goal_lines, split_folds
+from accelbench.prediction.learner import fit_once, half_width
+from accelbench.prediction.noise import repeat_noise
+from accelbench.prediction.physical import PhysicalModel, fit_physical
+from accelbench.prediction.target_model import TargetModel
+
+
+def _measured(model: str, batch: int, latency_ms: float | None) -> dict:
+    return {
+        "model_name": model,
+        "model_size": "tiny",
+        "hardware_type": "cpu",
+        "backend": "onnxruntime",
+        "precision": "fp32",
+        "batch_size": batch,
+        "sequence_length": 128,
+        "threads": 1,
+        "latency_median_ms": latency_ms,
+    }
+
+
+def test_repeat_noise_compares_each_measurement_with_the_others_of_its_configuration():
+    rows = [
+        _measured("bert", 1, 10.0),
+        _measured("bert", 1, 12.0),  # |10-12|/12 and |12-10|/10: both beyond ±10 %
+        _measured("bert", 2, 100.0),
+        _measured("bert", 2, 105.0),  # 5/105 and 5/100: both within
+        _measured("bert", 4, 50.0),  # measured once: no pair
+        _measured("bert", 8, None),  # no value: ignored
+        _measured("bert", 8, 70.0),
+    ]
+    noise = repeat_noise(rows, "latency_ms")
+    assert noise is not None
+    assert noise["configurations"] == 2 and noise["pairs"] == 4
+    assert noise["mape_percent"] == pytest.approx(100 * (2 / 12 + 2 / 10 + 5 / 105 + 5 / 100) / 4)
+    assert noise["within_10_percent"] == 0.5
+    assert repeat_noise(rows[2:], "latency_ms")["configurations"] == 1
+    assert repeat_noise([rows[0], rows[2]], "latency_ms") is None
+
+
+def test_evaluation_reports_the_noise_next_to_the_goals(rows):
+    doubled = rows + [r | {"latency_median_ms": r["latency_median_ms"] * 1.04} for r in rows]
+    report = evaluate_target(doubled, "latency_ms", hyper=HYPER, splits=("random",))
+    assert report["noise"]["mape_percent"] == pytest.approx(100 * (0.04 / 1.04 + 0.04) / 2)
+    lines = goal_lines({"latency_ms": report})
+    assert lines[0].startswith("goals:") and "repeat-measurement noise latency_ms: MAPE 3.9 %" in lines[1]
+    assert "no configuration measured twice" in goal_lines({"latency_ms": {"random": report["random"]}})[1]
+
+
+def test_random_split_never_puts_a_repeat_and_its_twin_on_both_sides(rows):
+    doubled = rows + [dict(r) for r in rows]
+    folds, _ = split_folds(doubled, "random")
+    assert len(folds) == 5
+    for train, test in folds:
+        assert not {config_key(doubled[i]) for i in train} & {config_key(doubled[i]) for i in test}
+
+
+def test_interpolation_is_exact_on_lines_and_bounded_beyond_them():
+    line = [[1.0, 1.0], [2.0, 1.5], [4.0, 2.5]]  # 0.5 ms fixed + 0.5 ms per item
+    assert interpolate(line, 3) == pytest.approx(2.0)
+    assert interpolate(line, 16) == pytest.approx(8.5)  # extrapolated along the last segment
+    assert interpolate([[2.0, 1.5], [4.0, 2.5]], 1) == pytest.approx(1.0)
+    # the first segment's line would give 0 ms at batch 1: kept at the all-per-item bound
+    assert interpolate([[2.0, 1.0], [4.0, 3.0]], 1) == pytest.approx(0.5)
+    # a falling last segment never predicts less than the largest measured batch took
+    assert interpolate([[1.0, 2.0], [2.0, 1.5]], 4) == pytest.approx(1.5)
+
+
+def test_batch_curves_average_repeats_and_skip_single_batch_configurations():
+    rows = [_measured("bert", 1, 1.0), _measured("bert", 1, 4.0), _measured("bert", 2, 3.0)]
+    rows.append(_measured("t5", 1, 5.0))
+    curves = fit_batch_curves(rows, [r["latency_median_ms"] for r in rows])
+    assert len(curves) == 1
+    ((b1, v1), (b2, v2)) = list(curves.values())[0]
+    assert (b1, b2) == (1.0, 2.0) and v1 == pytest.approx(2.0) and v2 == pytest.approx(3.0)  # 2 = sqrt(1 x 4)
+    bert4, t5 = curve_values(curves, [_measured("bert", 4, None), _measured("t5", 1, None)])
+    assert bert4 == pytest.approx(5.0) and t5 is None
+
+
+def _linear_rows() -> list[dict]:
+    rows = make_rows(families=("bert", "t5", "llama"), precisions=("fp32",), batch_sizes=(1, 2, 4, 8))
+    for r in rows:  # exactly 0.2 ms per call + 0.1 ms per item per 32 tokens
+        r["latency_median_ms"] = 0.2 + 0.1 * r["batch_size"] * r["sequence_length"] / 32
+        r["throughput_items_per_second"] = 0.95 * r["batch_size"] * 1000 / r["latency_median_ms"]
+    return rows
+
+
+def test_curves_extrapolate_with_batch_size_where_the_trees_cannot():
+    model = fit_once(_linear_rows(), "latency_ms", HYPER)
+    far = [r | {"batch_size": 64} for r in _linear_rows() if r["batch_size"] == 8]
+    truth = [0.2 + 0.1 * 64 * r["sequence_length"] / 32 for r in far]
+    curve = model.predict(far)
+    trees = model._predict_trees(far)
+    assert all(model.curve_used(far))
+    assert max(abs(p / t - 1) for p, t in zip(curve, truth, strict=True)) < 1e-9
+    assert max(abs(p / t - 1) for p, t in zip(trees, truth, strict=True)) > 0.10
+
+
+def test_throughput_is_derived_from_the_latency_model():
+    rows = _linear_rows()
+    thr = fit_once(rows, "throughput_items_per_second", HYPER)
+    lat = fit_once(rows, "latency_ms", HYPER)
+    assert thr.derived_from == "latency_ms" and thr.log_ratio == pytest.approx(math.log(0.95))
+    query = [r | {"batch_size": 3} for r in rows[:4]]
+    expected = [0.95 * 3 * 1000 / v for v in lat.predict(query)]
+    assert thr.predict(query) == pytest.approx(expected)
+    again = TargetModel.from_dict(thr.to_dict())
+    assert again.predict(query) == pytest.approx(expected)
+
+
+def test_physical_model_learns_fixed_and_per_item_cost_across_families():
+    rows = _linear_rows()
+    train = [r for r in rows if r["model_name"] != "llama"]
+    model = fit_physical(train, [r["latency_median_ms"] for r in train])
+    assert model is not None
+    held = [r for r in rows if r["model_name"] == "llama"]
+    pred = model.predict(held)
+
+    # same fixed and per-item cost in every family: the held-out one is predicted closely, and far
+    # better than by latency proportional to FLOPs (which misses the fixed cost)
+    def mape(values: list) -> float:
+        return sum(abs(p / r["latency_median_ms"] - 1) for p, r in zip(values, held, strict=True)) / len(held)
+
+    assert max(abs(p / r["latency_median_ms"] - 1) for p, r in zip(pred, held, strict=True)) < 0.10
+    assert mape(pred) < 0.5 * mape(Baseline.fit(train, "latency_ms").predict(held))
+    # and it keeps growing linearly in batch size, far beyond the trained batch sizes (1-8)
+    per_item_flops = held[0]["flops_per_inference"] / held[0]["batch_size"]
+    b1, b64, b128 = (
+        model.predict([held[0] | {"batch_size": b, "flops_per_inference": per_item_flops * b}])[0]
+        for b in (1, 64, 128)
+    )
+    assert b128 - b64 == pytest.approx((b64 - b1) * 64 / 63)
+    assert PhysicalModel.from_dict(model.to_dict()).predict(held) == pred
+    assert fit_physical(train[:4], [r["latency_median_ms"] for r in train[:4]]) is None
+
+
+def test_models_stored_before_curves_still_load_and_answer_with_their_trees():
+    model = fit_once(_linear_rows(), "latency_ms", HYPER)
+    model.half_widths = {"in_domain": 0.1, "batch_extrapolation": 0.3}
+    old = {
+        k: v
+        for k, v in model.to_dict().items()
+        if k not in ("curves", "derived_from", "log_ratio", "physical")
+    }
+    old["baseline"].pop("target")
+    loaded = TargetModel.from_dict(old)
+    rows = _linear_rows()[:3]
+    assert loaded.predict(rows) == pytest.approx(model._predict_trees(rows))
+    assert half_width(loaded, "batch_extrapolation", rows[0] | {"batch_size": 64}) == 0.3
