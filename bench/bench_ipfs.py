@@ -49,15 +49,31 @@ async def speedup(
     return out
 
 
-async def distribution(peers: int, size_mib: int, profile: str) -> dict:
-    """Wall time for every non-seed peer to hold the whole file, fetching at once from the swarm."""
+async def distribution(peers: int, size_mib: int, profile: str, shaping: str, mbit: float | None) -> dict:
+    """Wall time for every non-seed peer to hold the whole file, fetching at once from the swarm.
+
+    shaping "application": peers in this process on loopback; "netns": every peer a process in
+    its own network namespace (the emulated tier), `mbit` limiting each one's upload and download.
+    """
     imported = import_file(seeded_content(size_mib * MIB, 99), profile)
-    async with Swarm(SwarmConfig(peer_count=peers)) as swarm:
+    limit = mbit * 1e6 if mbit else None
+    if shaping == "netns":
+        from accelbench.ipfs.netns import NetnsSwarm
+
+        swarm_class = NetnsSwarm
+        conditions = LinkConditions(upload_bps=limit, download_bps=limit, shaping="netns-tbf")
+    else:
+        swarm_class = Swarm
+        conditions = LinkConditions(upload_bps=limit, download_bps=limit)
+    async with swarm_class(SwarmConfig(peer_count=peers, conditions=conditions)) as swarm:
         swarm.place(imported, [0])
         start = time.perf_counter()
         results = await swarm.distribute("accelerated", imported.root, seeds=[0], timeout_s=60)
         wall = time.perf_counter() - start
-        complete = sum(len(p.blockstore) == len(imported.blocks) for p in swarm.peers)
+        if shaping == "netns":  # a leech stores every block it verified, in its own namespace
+            complete = 1 + sum(r.success and r.dag_bytes > 0 for r in results)
+        else:
+            complete = sum(len(p.blockstore) == len(imported.blocks) for p in swarm.peers)
     ok = sum(r.success for r in results)
     dup = sum(r.duplicate_blocks for r in results) / max(1, sum(r.blocks_received for r in results))
     from_seed = sum(1 for r in results if r.peers_contributing == 1)
@@ -75,6 +91,9 @@ def main() -> None:
     parser.add_argument("--ns", default="2,4,8", help="seed counts of the speed-up runs")
     parser.add_argument("--dist-peers", type=int, default=20)
     parser.add_argument("--dist-mib", type=int, default=64)
+    parser.add_argument("--dist-shaping", choices=("application", "netns"), default="application",
+                        help="netns: every peer in its own network namespace (root)")  # fmt: skip
+    parser.add_argument("--dist-mbit", type=float, default=None, help="upload and download limit of every peer")
     parser.add_argument("--skip-distribution", action="store_true")
     args = parser.parse_args()
     strategies = [s for s in args.strategies.split(",") if s]
@@ -97,9 +116,13 @@ def main() -> None:
 
     if args.skip_distribution:
         return
-    d = asyncio.run(distribution(args.dist_peers, args.dist_mib, "unixfs-v1-2025"))
+    d = asyncio.run(
+        distribution(args.dist_peers, args.dist_mib, "unixfs-v1-2025", args.dist_shaping, args.dist_mbit)
+    )
     met = "ok" if d["wall_s"] <= 60 and d["leeches_ok"] == d["leeches"] else "MISSED"
-    print(f"distribution: {args.dist_peers} peers, {args.dist_mib} MiB from 1 seed: {d['wall_s']:.1f} s wall "
+    limits = f"{args.dist_mbit:g} Mbit/s up and down per peer" if args.dist_mbit else "no limits"
+    print(f"distribution ({args.dist_shaping}, {limits}): {args.dist_peers} peers, {args.dist_mib} MiB "
+          f"from 1 seed: {d['wall_s']:.1f} s wall "
           f"(goal <= 60 s) {met}; {d['leeches_ok']}/{d['leeches']} leeches complete, "
           f"{d['peers_complete']} peers hold every block, dup {100 * d['dup']:.1f} %, "
           f"{d['leeches_served_only_by_seed']} leeches served by the seed alone")  # fmt: skip
