@@ -10,12 +10,13 @@ long before the first task starts, how long Ray takes to get every slot busy (wa
 leases, the same for bare Ray tasks), and the steady-state period between waves, which is what
 the scheduler controls once the cluster is busy.
 
-    python bench/bench_scale.py [--ray-workers 100] [--local-workers 8] [--sleep 0.5] [--waves 10] [--skip-local|--skip-ray]
+    python bench/bench_scale.py [--ray-workers 100] [--local-workers 8] [--sleep 0.5] [--waves 10,30] [--skip-local|--skip-ray]
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import tempfile
 import time
@@ -60,44 +61,51 @@ def wave_profile(order_log: str, t0: float, workers: int, sleep_s: float) -> str
     return "; ".join(parts)
 
 
-def bench_ray(workers: int, sleep_s: float, waves: int, tmp: str) -> None:
+def bench_ray(workers: int, sleep_s: float, waves_list: list[int], tmp: str) -> None:
     import ray
 
     ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
     try:
         # A first wave that holds every slot at once makes Ray start all its worker processes
         # (start-up cost, ~0.5 s of CPU each), so the timed waves measure dispatch, not process start.
+        # Each warm-up task sleeps long enough for all of them to be up at once on 2 cores (with
+        # 5 s, only 35 of 50 processes were started and the timed run paid for the other 15).
+        warm_marker = os.path.join(tmp, "warm-markers")
+        os.makedirs(warm_marker)
         warm = timed_run(
             workers,
             os.path.join(tmp, "warm.duckdb"),
             executor="ray",
-            task_fn=SleepProbe(5.0),
+            task_fn=SleepProbe(max(5.0, 0.4 * workers), marker_dir=warm_marker),
             executor_options={"slots_per_unit": 1},
         )
-        print(f"ray: warm-up wave (starts {workers} worker processes) took {warm:.1f} s")
-        n = workers * waves
-        marker = os.path.join(tmp, "markers")
-        os.makedirs(marker)
-        t0 = time.time()
-        # Two attempts queued per slot: Ray starts the next one the moment a slot frees.
-        elapsed = timed_run(
-            n,
-            os.path.join(tmp, "ray.duckdb"),
-            executor="ray",
-            task_fn=SleepProbe(sleep_s, marker_dir=marker),
-            executor_options={"slots_per_unit": 2},
-        )
-        ideal = waves * sleep_s
-        print(
-            f"ray: {n} tasks of {sleep_s} s on {workers} workers: {elapsed:.2f} s, ideal {ideal:.2f} s"
-            f" -> parallel efficiency {ideal / elapsed:.2f}"
-        )
-        print("ray:", wave_profile(os.path.join(marker, "order.log"), t0, workers, sleep_s))
+        started = len({open(f).read() for f in glob.glob(os.path.join(warm_marker, "*.pid"))})
+        print(f"ray: warm-up wave took {warm:.1f} s and ran on {started} worker processes (of {workers})")
+        for waves in waves_list:
+            n = workers * waves
+            marker = os.path.join(tmp, f"markers-{waves}")
+            os.makedirs(marker)
+            t0 = time.time()
+            # Two attempts queued per slot: Ray starts the next one the moment a slot frees.
+            elapsed = timed_run(
+                n,
+                os.path.join(tmp, f"ray-{waves}.duckdb"),
+                executor="ray",
+                task_fn=SleepProbe(sleep_s, marker_dir=marker),
+                executor_options={"slots_per_unit": 2},
+            )
+            ideal = waves * sleep_s
+            print(
+                f"ray: {n} tasks of {sleep_s} s on {workers} workers: {elapsed:.2f} s, ideal {ideal:.2f} s"
+                f" -> parallel efficiency {ideal / elapsed:.2f}"
+            )
+            print("ray:", wave_profile(os.path.join(marker, "order.log"), t0, workers, sleep_s))
 
         @ray.remote
         def bare_sleep(seconds: float) -> None:
             time.sleep(seconds)
 
+        n, ideal = workers * waves_list[0], waves_list[0] * sleep_s
         t_bare = time.perf_counter()
         ray.get([bare_sleep.remote(sleep_s) for _ in range(n)])
         bare = time.perf_counter() - t_bare
@@ -132,7 +140,7 @@ def main() -> None:
     parser.add_argument("--ray-workers", type=int, default=100)
     parser.add_argument("--local-workers", type=int, default=8)
     parser.add_argument("--sleep", type=float, default=0.5)
-    parser.add_argument("--waves", type=int, default=10)
+    parser.add_argument("--waves", default="10,30", help="tasks per worker, comma-separated: one timed run each")
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--skip-local", action="store_true")
     args = parser.parse_args()
@@ -140,7 +148,7 @@ def main() -> None:
         if not args.skip_local:
             bench_local(args.local_workers, args.sleep, tmp)
         if not args.skip_ray:
-            bench_ray(args.ray_workers, args.sleep, args.waves, tmp)
+            bench_ray(args.ray_workers, args.sleep, [int(w) for w in args.waves.split(",")], tmp)
 
 
 if __name__ == "__main__":
