@@ -159,3 +159,46 @@ def test_models_stored_before_curves_still_load_and_answer_with_their_trees():
     rows = _linear_rows()[:3]
     assert loaded.predict(rows) == pytest.approx(model._predict_trees(rows))
     assert half_width(loaded, "batch_extrapolation", rows[0] | {"batch_size": 64}) == 0.3
+
+
+def test_configuration_measured_at_one_batch_size_is_predicted_from_that_measurement():
+    rows = _linear_rows()
+    lone = [r for r in rows if r["model_name"] == "llama" and r["backend"] == "onnxruntime"]
+    train = [r for r in rows if r not in lone] + [r for r in lone if r["batch_size"] == 4]
+    model = fit_once(train, "latency_ms", HYPER)
+    queries = [r for r in lone if r["batch_size"] != 4]
+    assert not any(model.curve_used(queries))
+    pred = model.predict(queries)
+    free = model._predict_unmeasured(queries)  # what the trees and physical model say alone
+
+    def worst(values: list) -> float:
+        return max(abs(p / r["latency_median_ms"] - 1) for p, r in zip(values, queries, strict=True))
+
+    assert worst(pred) < 0.5 * worst(free)
+    # the measured batch size itself is answered with its measurement
+    (measured,) = [r for r in lone if r["batch_size"] == 4 and r["sequence_length"] == 128]
+    assert model.predict([measured])[0] == pytest.approx(measured["latency_median_ms"])
+    assert TargetModel.from_dict(model.to_dict()).predict(queries) == pytest.approx(pred)
+
+
+def test_physical_model_reads_operator_calls_when_every_row_has_them():
+    calls = {"bert": 400, "t5": 900, "llama": 600}
+    rows = _linear_rows()
+    for r in rows:  # fixed cost per call proportional to the operator calls, as in a tiny model
+        r["operator_calls"] = calls[r["model_name"]]
+        r["latency_median_ms"] = 0.001 * r["operator_calls"] + 0.1 * r["batch_size"] * r["sequence_length"] / 32
+    train = [r for r in rows if r["model_name"] != "t5"]
+    held = [r for r in rows if r["model_name"] == "t5"]
+    with_calls = fit_physical(train, [r["latency_median_ms"] for r in train])
+    blind = [{k: v for k, v in r.items() if k != "operator_calls"} for r in train]
+    without = fit_physical(blind, [r["latency_median_ms"] for r in blind])
+    assert with_calls is not None and with_calls.structure and without is not None and not without.structure
+
+    def mape(model: PhysicalModel) -> float:
+        pred = model.predict(held)
+        return sum(abs(p / r["latency_median_ms"] - 1) for p, r in zip(pred, held, strict=True)) / len(held)
+
+    assert mape(with_calls) < 0.5 * mape(without)
+    assert PhysicalModel.from_dict(with_calls.to_dict()).predict(held) == with_calls.predict(held)
+    # a row without the count gets no physical prediction from a model that needs it
+    assert with_calls.predict([blind[0]]) == [None]

@@ -40,13 +40,17 @@ def curve_key(row: dict[str, Any]) -> str:
     )
 
 
-def fit_batch_curves(rows: list[dict[str, Any]], values: list[float]) -> dict[str, list[list[float]]]:
+def fit_batch_curves(
+    rows: list[dict[str, Any]], values: list[float], sizes: tuple[int, int | None] = (2, None)
+) -> dict[str, list[list[float]]]:
     """{curve_key: [[batch_size, value], ...]} for configurations with >= 2 distinct batch sizes.
 
     Parameters
     ----------
     1. rows: dataset rows (need the curve_key columns and `batch_size`).
     2. values: the measured target of each row, > 0, in the target's units.
+    3. sizes: (least, most) distinct batch sizes a configuration must have (None: no limit);
+       (1, 1) gives the configurations measured at one batch size only (the anchors).
 
     Returns
     -------
@@ -59,7 +63,7 @@ def fit_batch_curves(rows: list[dict[str, Any]], values: list[float]) -> dict[st
     return {
         key: [[b, math.exp(sum(v) / len(v))] for b, v in sorted(per_batch.items())]
         for key, per_batch in logs.items()
-        if len(per_batch) >= 2
+        if len(per_batch) >= sizes[0] and (sizes[1] is None or len(per_batch) <= sizes[1])
     }
 
 
@@ -95,4 +99,16 @@ def curve_values(curves: dict[str, list[list[float]]], rows: list[dict[str, Any]
     for row in rows:
         points = curves.get(curve_key(row))
         out.append(interpolate(points, row["batch_size"]) if points else None)
+    return out
+
+
+def at_batch_size(row: dict[str, Any], batch_size: int) -> dict[str, Any]:
+    """`row` with its batch-dependent features recomputed for `batch_size` (FLOPs scale with the batch)."""
+    from accelbench.prediction.features import bytes_per_inference
+
+    out = dict(row, batch_size=batch_size)
+    if row.get("flops_per_inference"):
+        out["flops_per_inference"] = float(row["flops_per_inference"]) * batch_size / row["batch_size"]
+    nbytes = bytes_per_inference(out, batch_size, int(row.get("sequence_length") or 1))
+    out["bytes_per_inference"] = nbytes if nbytes is not None else row.get("bytes_per_inference")
     return out

@@ -13,6 +13,7 @@ from accelbench.prediction.features import (
     CONFIG_COLUMNS,
     HARDWARE_COLUMNS,
     MODEL_COLUMNS,
+    fill_structure,
     hardware_columns,
     model_columns,
 )
@@ -111,7 +112,11 @@ def enrich(raw: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def load_parquet(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
-    """Rows of one or more exported Parquet datasets (see export_parquet)."""
+    """Rows of one or more exported Parquet datasets (see export_parquet).
+
+    Operator counts missing from a file (exported before they existed) are computed from
+    model_name/model_size (features.fill_structure), as they would be for a query.
+    """
     import pyarrow.parquet as pq
 
     rows: list[dict[str, Any]] = []
@@ -130,7 +135,7 @@ def load_parquet(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
             )
         for r in table.to_pylist():
             rows.append({c: r.get(c) for c in DATASET_COLUMNS})
-    return rows
+    return fill_structure(rows)
 
 
 def export_parquet(rows: list[dict[str, Any]], path: str | Path) -> int:

@@ -16,9 +16,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class Encoder:
-    """Integer codes for categorical features, learned from training rows; unseen values become NaN."""
+    """Integer codes for categorical features, learned from training rows; unseen values become NaN.
+
+    `numeric` names the numeric columns the trees were trained on, so a model stored with an older
+    feature set keeps reading the columns it knows.
+    """
 
     vocab: dict[str, list[str]] = field(default_factory=dict)
+    numeric: tuple[str, ...] = NUMERIC_FEATURES
 
     @classmethod
     def fit(cls, rows: list[dict[str, Any]]) -> Encoder:
@@ -26,20 +31,20 @@ class Encoder:
         return cls({c: sorted({str(r.get(c)) for r in rows}) for c in CATEGORICAL_FEATURES})
 
     def matrix(self, rows: list[dict[str, Any]]) -> np.ndarray:
-        """Feature matrix (rows x FEATURE_NAMES) as float64."""
+        """Feature matrix (rows x numeric + categorical features) as float64."""
         import numpy as np
 
         index = {c: {v: i for i, v in enumerate(vals)} for c, vals in self.vocab.items()}
-        out = np.empty((len(rows), len(NUMERIC_FEATURES) + len(CATEGORICAL_FEATURES)))
+        out = np.empty((len(rows), len(self.numeric) + len(CATEGORICAL_FEATURES)))
         for i, r in enumerate(rows):
             cats = [index[c].get(str(r.get(c)), math.nan) for c in CATEGORICAL_FEATURES]
-            out[i] = numeric_vector(r) + cats
+            out[i] = numeric_vector(r, self.numeric) + cats
         return out
 
     @property
     def categorical_indices(self) -> list[int]:
         """Column positions of the categorical features."""
-        return list(range(len(NUMERIC_FEATURES), len(NUMERIC_FEATURES) + len(CATEGORICAL_FEATURES)))
+        return list(range(len(self.numeric), len(self.numeric) + len(CATEGORICAL_FEATURES)))
 
 
 def baseline_driver(row: dict[str, Any], target: str) -> float:

@@ -31,7 +31,11 @@ NUMERIC_FEATURES = (
     "log_peak_flops",
     "log_bandwidth_gbps",
     "log_arithmetic_intensity",
+    "log_operator_calls",
+    "log_flops_per_operator_call",
 )
+# What models trained before the operator counts existed read (a stored Encoder without names).
+LEGACY_NUMERIC_FEATURES = NUMERIC_FEATURES[:15]
 CATEGORICAL_FEATURES = ("model_name", "backend", "hardware_type", "precision", "modality")
 FEATURE_NAMES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 
@@ -61,7 +65,10 @@ MODEL_COLUMNS = (
     "flops_source",
     "precision_bits",
     "modality",
+    "operator_calls",
+    "leaf_modules",
 )
+STRUCTURE_COLUMNS = ("operator_calls", "leaf_modules")
 HARDWARE_COLUMNS = ("peak_flops", "memory_bandwidth_gbps", "spec_source")
 
 
@@ -98,15 +105,47 @@ def model_columns(
     """Architecture, FLOPs and bytes of one inference of `family`/`size` (FLOPs in floating-point ops).
 
     `flops_method` (MODELS_FLOPS or APPROX_FLOPS; None: the best available) and `architecture`
-    (num_layers, hidden_size, num_heads as in training rows) keep a query's features identical to
-    those of the data the model was trained on.
+    (num_layers, hidden_size, num_heads and STRUCTURE_COLUMNS as in training rows) keep a query's
+    features identical to those of the data the model was trained on. Operator counts absent from
+    `architecture` are computed (structure_columns; imports torch on first use).
     """
     arch = tuple((architecture or {}).get(k) for k in ("num_layers", "hidden_size", "num_heads"))
-    return dict(
+    out = dict(
         _model_columns(
             family, size, batch_size, sequence_length, precision, parameter_count_hint, flops_method, arch
         )
     )
+    if architecture is not None and all(k in architecture for k in STRUCTURE_COLUMNS):
+        # as recorded at training (None included), so a query's features match the training rows'
+        return out | {k: architecture[k] for k in STRUCTURE_COLUMNS}
+    return out | structure_columns(family, size)
+
+
+@functools.lru_cache(maxsize=256)
+def structure_columns(family: str, size: str) -> dict[str, Any]:
+    """Operator calls of one forward pass and leaf modules of `family`/`size` (None where unknown).
+
+    Counted by `accelbench.models.structure` on the meta device (torch is imported here, on first
+    use; about 0.1-2 s per model, then cached). Without torch, or for a model that cannot be counted,
+    the values stay None (NaN features, which the trees handle).
+    """
+    try:
+        from accelbench.models.structure import model_structure
+    except ImportError:
+        return {c: None for c in STRUCTURE_COLUMNS}
+    try:
+        counts = model_structure(family, size)
+    except ImportError:
+        return {c: None for c in STRUCTURE_COLUMNS}
+    return {c: counts.get(c) for c in STRUCTURE_COLUMNS}
+
+
+def fill_structure(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add STRUCTURE_COLUMNS to rows that lack them (datasets exported before they existed), in place."""
+    for r in rows:
+        if any(r.get(c) is None for c in STRUCTURE_COLUMNS):
+            r.update(structure_columns(str(r["model_name"]), str(r["model_size"])))
+    return rows
 
 
 @functools.lru_cache(maxsize=4096)
@@ -223,24 +262,34 @@ def _num(value: Any) -> float:
     return float(value) if value is not None else math.nan
 
 
-def numeric_vector(row: dict[str, Any]) -> list[float]:
-    """The NUMERIC_FEATURES of one dataset row, NaN where unknown."""
+def numeric_features(row: dict[str, Any]) -> dict[str, float]:
+    """Every numeric feature of one dataset row by name, NaN where unknown."""
     flops, nbytes = row.get("flops_per_inference"), row.get("bytes_per_inference")
     intensity = flops / nbytes if flops and nbytes else None
-    return [
-        _log(row.get("parameter_count")),
-        _num(row.get("num_layers")),
-        _num(row.get("hidden_size")),
-        _num(row.get("num_heads")),
-        _log(flops),
-        _log(nbytes),
-        math.log2(row["batch_size"]),
-        math.log2(row.get("sequence_length") or 1),
-        _num(row.get("precision_bits")),
-        _num(row.get("threads")),
-        _num(row.get("compute_units")),
-        _num(row.get("memory_gb")),
-        _log(row.get("peak_flops")),
-        _log(row.get("memory_bandwidth_gbps")),
-        _log(intensity),
-    ]
+    calls = row.get("operator_calls")
+    per_call = flops / (row["batch_size"] * calls) if flops and calls else None
+    return {
+        "log_parameters": _log(row.get("parameter_count")),
+        "num_layers": _num(row.get("num_layers")),
+        "hidden_size": _num(row.get("hidden_size")),
+        "num_heads": _num(row.get("num_heads")),
+        "log_flops": _log(flops),
+        "log_bytes": _log(nbytes),
+        "log2_batch_size": math.log2(row["batch_size"]),
+        "log2_sequence_length": math.log2(row.get("sequence_length") or 1),
+        "precision_bits": _num(row.get("precision_bits")),
+        "threads": _num(row.get("threads")),
+        "compute_units": _num(row.get("compute_units")),
+        "memory_gb": _num(row.get("memory_gb")),
+        "log_peak_flops": _log(row.get("peak_flops")),
+        "log_bandwidth_gbps": _log(row.get("memory_bandwidth_gbps")),
+        "log_arithmetic_intensity": _log(intensity),
+        "log_operator_calls": _log(calls),
+        "log_flops_per_operator_call": _log(per_call),
+    }
+
+
+def numeric_vector(row: dict[str, Any], names: tuple[str, ...] = NUMERIC_FEATURES) -> list[float]:
+    """The numeric features `names` (default NUMERIC_FEATURES) of one dataset row, NaN where unknown."""
+    feats = numeric_features(row)
+    return [feats[n] for n in names]

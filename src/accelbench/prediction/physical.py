@@ -22,6 +22,7 @@ from accelbench.prediction.curves import curve_key
 from accelbench.prediction.dataset import hardware_key
 
 MIN_CURVES = 5  # fewer measured configurations cannot fit the coefficients
+USE_STRUCTURE = True
 RIDGE = 1.0  # penalty on every coefficient but the intercept (fixed, not tuned on held-out folds)
 
 
@@ -29,9 +30,10 @@ def _group(row: dict[str, Any]) -> str:
     return f"{row['hardware_type']}/{row.get('backend')}/{row['precision']}"
 
 
-def _features(row: dict[str, Any], groups: list[str]) -> list[float]:
+def _features(row: dict[str, Any], groups: list[str], structure: bool = False) -> list[float]:
     batch = float(row["batch_size"])
     bits = float(row.get("precision_bits") or 32)
+    calls = [math.log(float(row["operator_calls"]))] if structure else []
     return [
         1.0,
         math.log(float(row["flops_per_inference"]) / batch),
@@ -39,11 +41,13 @@ def _features(row: dict[str, Any], groups: list[str]) -> list[float]:
         float(row.get("num_layers") or 0),
         math.log(float(row.get("sequence_length") or 1)),
         float(row.get("threads") or 1) - 1.0,
+        *calls,
     ] + [float(_group(row) == g) for g in groups]
 
 
-def _usable(row: dict[str, Any]) -> bool:
-    return bool(row.get("flops_per_inference") and row.get("parameter_count"))
+def _usable(row: dict[str, Any], structure: bool = False) -> bool:
+    known = row.get("flops_per_inference") and row.get("parameter_count")
+    return bool(known and (row.get("operator_calls") or not structure))
 
 
 @dataclass
@@ -54,15 +58,16 @@ class PhysicalModel:
     w_fixed: list[float]
     w_per_item: list[float]
     platforms: list[str]  # hardware_key of the platforms it was fitted on; it knows no other
+    structure: bool = False  # whether log(operator calls per forward pass) is a feature
 
     def predict(self, rows: list[dict[str, Any]]) -> list[float | None]:
         """fixed + per_item x batch_size in ms per row (None: FLOPs or parameters unknown, or another platform)."""
         out: list[float | None] = []
         for r in rows:
-            if not _usable(r) or hardware_key(r) not in self.platforms:
+            if not _usable(r, self.structure) or hardware_key(r) not in self.platforms:
                 out.append(None)
                 continue
-            x = _features(r, self.groups)
+            x = _features(r, self.groups, self.structure)
             fixed = math.exp(sum(a * b for a, b in zip(x, self.w_fixed, strict=True)))
             per_item = math.exp(sum(a * b for a, b in zip(x, self.w_per_item, strict=True)))
             out.append(fixed + per_item * float(r["batch_size"]))
@@ -75,12 +80,13 @@ class PhysicalModel:
             "w_fixed": self.w_fixed,
             "w_per_item": self.w_per_item,
             "platforms": self.platforms,
+            "structure": self.structure,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PhysicalModel:
         """Inverse of to_dict."""
-        return cls(d["groups"], d["w_fixed"], d["w_per_item"], d["platforms"])
+        return cls(d["groups"], d["w_fixed"], d["w_per_item"], d["platforms"], d.get("structure", False))
 
 
 def fit_physical(rows: list[dict[str, Any]], latency_ms: list[float]) -> PhysicalModel | None:
@@ -88,6 +94,9 @@ def fit_physical(rows: list[dict[str, Any]], latency_ms: list[float]) -> Physica
     import numpy as np
     from scipy.optimize import nnls
 
+    # operator calls are a feature only when every usable row has them (else the model would
+    # learn from a subset; without them it still answers, as before they existed)
+    structure = USE_STRUCTURE and all(r.get("operator_calls") for r in rows if _usable(r))
     points: dict[str, list[tuple[dict[str, Any], float]]] = defaultdict(list)
     for r, y in zip(rows, latency_ms, strict=True):
         if _usable(r):
@@ -103,11 +112,13 @@ def fit_physical(rows: list[dict[str, Any]], latency_ms: list[float]) -> Physica
     if len(fitted) < MIN_CURVES:
         return None
     groups = sorted({_group(r) for r, _, _ in fitted})
-    x = np.array([_features(r, groups) for r, _, _ in fitted])
+    x = np.array([_features(r, groups, structure) for r, _, _ in fitted])
     penalty = RIDGE * np.eye(x.shape[1])
     penalty[0, 0] = 0.0
     gram = x.T @ x + penalty
     w_fixed = np.linalg.lstsq(gram, x.T @ np.log([f for _, f, _ in fitted]), rcond=None)[0]
     w_item = np.linalg.lstsq(gram, x.T @ np.log([c for _, _, c in fitted]), rcond=None)[0]
     platforms = sorted({hardware_key(r) for r, _, _ in fitted})
-    return PhysicalModel(groups, [float(v) for v in w_fixed], [float(v) for v in w_item], platforms)
+    return PhysicalModel(
+        groups, [float(v) for v in w_fixed], [float(v) for v in w_item], platforms, structure
+    )

@@ -21,12 +21,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accelbench.errors import InputError
-from accelbench.prediction.curves import CURVE_TARGETS, curve_values, fit_batch_curves
+from accelbench.prediction.curves import (
+    CURVE_TARGETS,
+    at_batch_size,
+    curve_key,
+    curve_values,
+    fit_batch_curves,
+)
 from accelbench.prediction.dataset import rows_with_target
 from accelbench.prediction.encoding import Baseline, Encoder, target_value
+from accelbench.prediction.features import LEGACY_NUMERIC_FEATURES
 from accelbench.prediction.physical import PhysicalModel, fit_physical
 
 OFFSET_TARGETS = ("latency_ms", "throughput_items_per_second")
+ANCHOR = True
 # target -> the target whose model it is derived from
 DERIVED_FROM = {"throughput_items_per_second": "latency_ms"}
 
@@ -57,6 +65,7 @@ class TargetModel:
     derived_from: str | None = None  # e.g. throughput from the latency model
     log_ratio: float = 0.0  # derived targets: median log(measured / derived from the measured base)
     physical: PhysicalModel | None = None  # latency: fixed + per-item model for unmeasured configurations
+    anchors: dict[str, list[list[float]]] = field(default_factory=dict)  # measured at one batch size
     _booster: Any = None
 
     @property
@@ -95,12 +104,22 @@ class TargetModel:
         from_curves = curve_values(self.curves, rows)
         if all(v is not None for v in from_curves):
             return [float(v) for v in from_curves if v is not None]
+        out = self._predict_unmeasured(rows)
+        # A configuration measured at one batch size: that measurement, scaled by the model's
+        # ratio between the two batch sizes (the model's error in level cancels).
+        anchored = [(i, self.anchors.get(curve_key(r))) for i, r in enumerate(rows)]
+        anchored = [(i, a[0]) for i, a in anchored if a and from_curves[i] is None]
+        if anchored:
+            at = self._predict_unmeasured([at_batch_size(rows[i], int(b)) for i, (b, _) in anchored])
+            for (i, (_, measured)), model_there in zip(anchored, at, strict=True):
+                out[i] = measured * out[i] / model_there
+        return [c if c is not None else v for c, v in zip(from_curves, out, strict=True)]
+
+    def _predict_unmeasured(self, rows: list[dict[str, Any]]) -> list[float]:
+        """Trees, geometrically averaged with the physical model where it answers."""
         trees = self._predict_trees(rows)
         phys = self.physical.predict(rows) if self.physical else [None] * len(rows)
-        return [
-            c if c is not None else (t if p is None else math.sqrt(t * p))
-            for c, t, p in zip(from_curves, trees, phys, strict=True)
-        ]
+        return [t if p is None else math.sqrt(t * p) for t, p in zip(trees, phys, strict=True)]
 
     def _predict_trees(self, rows: list[dict[str, Any]]) -> list[float]:
         import lightgbm as lgb
@@ -124,6 +143,7 @@ class TargetModel:
             "target": self.target,
             "hyper": self.hyper,
             "vocab": self.encoder.vocab,
+            "numeric_features": list(self.encoder.numeric),
             "baseline": {
                 "target": self.baseline.target,
                 "log_c": self.baseline.log_c,
@@ -138,6 +158,7 @@ class TargetModel:
             "derived_from": self.derived_from,
             "log_ratio": self.log_ratio,
             "physical": self.physical.to_dict() if self.physical else None,
+            "anchors": self.anchors,
         }
 
     @classmethod
@@ -147,7 +168,7 @@ class TargetModel:
         return cls(
             d["target"],
             d["hyper"],
-            Encoder(d["vocab"]),
+            Encoder(d["vocab"], tuple(d.get("numeric_features") or LEGACY_NUMERIC_FEATURES)),
             Baseline(b.get("target", d["target"]), b["log_c"], b["log_c_all"]),
             base64.b64decode(d["booster"]).decode(),
             d["half_widths"],
@@ -158,6 +179,7 @@ class TargetModel:
             d.get("derived_from"),
             d.get("log_ratio", 0.0),
             PhysicalModel.from_dict(d["physical"]) if d.get("physical") else None,
+            d.get("anchors") or {},
         )
 
 
@@ -198,6 +220,8 @@ def fit_model(
     values = [target_value(r, base_target) for r in base_rows]
     if base_target in CURVE_TARGETS:
         model.curves = fit_batch_curves(base_rows, values)
+        if ANCHOR:
+            model.anchors = fit_batch_curves(base_rows, values, sizes=(1, 1))
     if base_target == "latency_ms":
         model.physical = fit_physical(base_rows, values)
     if base_target != target:
