@@ -93,7 +93,9 @@ def main() -> None:
     parser.add_argument("--dist-mib", type=int, default=64)
     parser.add_argument("--dist-shaping", choices=("application", "netns"), default="application",
                         help="netns: every peer in its own network namespace (root)")  # fmt: skip
-    parser.add_argument("--dist-mbit", type=float, default=None, help="upload and download limit of every peer")
+    parser.add_argument(
+        "--dist-mbit", type=float, default=None, help="upload and download limit of every peer"
+    )
     parser.add_argument("--skip-distribution", action="store_true")
     args = parser.parse_args()
     strategies = [s for s in args.strategies.split(",") if s]

@@ -20,6 +20,7 @@ import glob
 import os
 import tempfile
 import time
+from pathlib import Path
 
 from accelbench.execution import run_suite
 from accelbench.execution.probes import SleepProbe
@@ -79,7 +80,7 @@ def bench_ray(workers: int, sleep_s: float, waves_list: list[int], tmp: str) -> 
             task_fn=SleepProbe(max(5.0, 0.4 * workers), marker_dir=warm_marker),
             executor_options={"slots_per_unit": 1},
         )
-        started = len({open(f).read() for f in glob.glob(os.path.join(warm_marker, "*.pid"))})
+        started = len({Path(f).read_text() for f in glob.glob(os.path.join(warm_marker, "*.pid"))})
         print(f"ray: warm-up wave took {warm:.1f} s and ran on {started} worker processes (of {workers})")
         for waves in waves_list:
             n = workers * waves
@@ -140,7 +141,9 @@ def main() -> None:
     parser.add_argument("--ray-workers", type=int, default=100)
     parser.add_argument("--local-workers", type=int, default=8)
     parser.add_argument("--sleep", type=float, default=0.5)
-    parser.add_argument("--waves", default="10,30", help="tasks per worker, comma-separated: one timed run each")
+    parser.add_argument(
+        "--waves", default="10,30", help="tasks per worker, comma-separated: one timed run each"
+    )
     parser.add_argument("--skip-ray", action="store_true")
     parser.add_argument("--skip-local", action="store_true")
     args = parser.parse_args()

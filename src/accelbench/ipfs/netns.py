@@ -231,8 +231,14 @@ class NetnsSwarm(Swarm):
         results = await asyncio.gather(
             *(
                 self._command(
-                    urls[i], strategy, root, leech_providers(i, urls, seeds), timeout_s, False,
-                    own_store=True, **overrides,
+                    urls[i],
+                    strategy,
+                    root,
+                    leech_providers(i, urls, seeds),
+                    timeout_s,
+                    False,
+                    own_store=True,
+                    **overrides,
                 )  # fmt: skip
                 for i in leeches
             )
@@ -268,8 +274,8 @@ class NetnsSwarm(Swarm):
         # No overall limit: the retrieval inside the namespace ends by its own per-request timeouts
         # (a large file may take long); a member process that dies closes the connection.
         limit = aiohttp.ClientTimeout(total=None, connect=ADMIN_CONNECT_S)
-        async with aiohttp.ClientSession(timeout=limit) as session:
-            async with session.post(f"{member_url}/admin/retrieve", json=body) as resp:
-                if resp.status != 200:
-                    raise RuntimeError(f"{member_url}/admin/retrieve: HTTP {resp.status}: {await resp.text()}")
-                return retrieval_from_reply(await resp.json())
+        url = f"{member_url}/admin/retrieve"
+        async with aiohttp.ClientSession(timeout=limit) as session, session.post(url, json=body) as resp:
+            if resp.status != 200:
+                raise RuntimeError(f"{url}: HTTP {resp.status}: {await resp.text()}")
+            return retrieval_from_reply(await resp.json())
