@@ -30,6 +30,17 @@ def test_reference_rows_are_stable_measurements_with_features(reference_rows):
     assert len({r["model_name"] for r in reference_rows}) >= 5
 
 
+def test_files_without_operator_counts_get_them_from_the_model_zoo(reference_rows):
+    pytest.importorskip("torch")
+    from accelbench.models.structure import model_structure
+
+    counts = {(r["model_name"], r["model_size"]): r["operator_calls"] for r in reference_rows}
+    for (family, size), calls in counts.items():
+        assert calls == model_structure(family, size)["operator_calls"] > 0
+    # per-operator overhead differs where FLOPs alone would not say so: t5-tiny makes more calls than bert-tiny
+    assert counts[("t5", "tiny")] > 2 * counts[("bert", "tiny")]
+
+
 def test_held_out_reference_rows_are_predicted_better_than_the_flops_baseline(reference_rows):
     order = np.random.default_rng(0).permutation(len(reference_rows))
     cut = int(0.8 * len(order))

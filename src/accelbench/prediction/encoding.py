@@ -26,9 +26,9 @@ class Encoder:
     numeric: tuple[str, ...] = NUMERIC_FEATURES
 
     @classmethod
-    def fit(cls, rows: list[dict[str, Any]]) -> Encoder:
-        """Vocabulary of every categorical feature in `rows`, sorted for stable codes."""
-        return cls({c: sorted({str(r.get(c)) for r in rows}) for c in CATEGORICAL_FEATURES})
+    def fit(cls, rows: list[dict[str, Any]], numeric: tuple[str, ...] = NUMERIC_FEATURES) -> Encoder:
+        """Vocabulary of every categorical feature in `rows` (sorted for stable codes); `numeric` columns."""
+        return cls({c: sorted({str(r.get(c)) for r in rows}) for c in CATEGORICAL_FEATURES}, numeric)
 
     def matrix(self, rows: list[dict[str, Any]]) -> np.ndarray:
         """Feature matrix (rows x numeric + categorical features) as float64."""

@@ -12,6 +12,7 @@ import functools
 import math
 from typing import Any
 
+from accelbench.errors import InputError
 from accelbench.models.catalog import FAMILIES, PRECISION_BITS
 
 # Columns the learned models read, in order. Categorical ones are encoded as integer codes.
@@ -32,7 +33,6 @@ NUMERIC_FEATURES = (
     "log_bandwidth_gbps",
     "log_arithmetic_intensity",
     "log_operator_calls",
-    "log_flops_per_operator_call",
 )
 # What models trained before the operator counts existed read (a stored Encoder without names).
 LEGACY_NUMERIC_FEATURES = NUMERIC_FEATURES[:15]
@@ -125,17 +125,15 @@ def model_columns(
 def structure_columns(family: str, size: str) -> dict[str, Any]:
     """Operator calls of one forward pass and leaf modules of `family`/`size` (None where unknown).
 
-    Counted by `accelbench.models.structure` on the meta device (torch is imported here, on first
-    use; about 0.1-2 s per model, then cached). Without torch, or for a model that cannot be counted,
-    the values stay None (NaN features, which the trees handle).
+    Counted by `accelbench.models.structure` without allocating weights (torch is imported here, on
+    first use; about 0.05-1 s per model, then cached). Without torch, or for a family the zoo does
+    not know, the values stay None (NaN features, which the trees handle).
     """
-    try:
-        from accelbench.models.structure import model_structure
-    except ImportError:
-        return {c: None for c in STRUCTURE_COLUMNS}
+    from accelbench.models.structure import model_structure
+
     try:
         counts = model_structure(family, size)
-    except ImportError:
+    except (ImportError, InputError):  # no torch (accelbench[pytorch]) or a family this zoo lacks
         return {c: None for c in STRUCTURE_COLUMNS}
     return {c: counts.get(c) for c in STRUCTURE_COLUMNS}
 
@@ -266,8 +264,6 @@ def numeric_features(row: dict[str, Any]) -> dict[str, float]:
     """Every numeric feature of one dataset row by name, NaN where unknown."""
     flops, nbytes = row.get("flops_per_inference"), row.get("bytes_per_inference")
     intensity = flops / nbytes if flops and nbytes else None
-    calls = row.get("operator_calls")
-    per_call = flops / (row["batch_size"] * calls) if flops and calls else None
     return {
         "log_parameters": _log(row.get("parameter_count")),
         "num_layers": _num(row.get("num_layers")),
@@ -284,8 +280,7 @@ def numeric_features(row: dict[str, Any]) -> dict[str, float]:
         "log_peak_flops": _log(row.get("peak_flops")),
         "log_bandwidth_gbps": _log(row.get("memory_bandwidth_gbps")),
         "log_arithmetic_intensity": _log(intensity),
-        "log_operator_calls": _log(calls),
-        "log_flops_per_operator_call": _log(per_call),
+        "log_operator_calls": _log(row.get("operator_calls")),
     }
 
 

@@ -22,7 +22,6 @@ from accelbench.prediction.curves import curve_key
 from accelbench.prediction.dataset import hardware_key
 
 MIN_CURVES = 5  # fewer measured configurations cannot fit the coefficients
-USE_STRUCTURE = True
 RIDGE = 1.0  # penalty on every coefficient but the intercept (fixed, not tuned on held-out folds)
 
 
@@ -86,7 +85,13 @@ class PhysicalModel:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PhysicalModel:
         """Inverse of to_dict."""
-        return cls(d["groups"], d["w_fixed"], d["w_per_item"], d["platforms"], d.get("structure", False))
+        return cls(
+            d["groups"],
+            d["w_fixed"],
+            d["w_per_item"],
+            d["platforms"],
+            d.get("structure", False),
+        )
 
 
 def fit_physical(rows: list[dict[str, Any]], latency_ms: list[float]) -> PhysicalModel | None:
@@ -96,7 +101,7 @@ def fit_physical(rows: list[dict[str, Any]], latency_ms: list[float]) -> Physica
 
     # operator calls are a feature only when every usable row has them (else the model would
     # learn from a subset; without them it still answers, as before they existed)
-    structure = USE_STRUCTURE and all(r.get("operator_calls") for r in rows if _usable(r))
+    structure = all(r.get("operator_calls") for r in rows if _usable(r))
     points: dict[str, list[tuple[dict[str, Any], float]]] = defaultdict(list)
     for r, y in zip(rows, latency_ms, strict=True):
         if _usable(r):

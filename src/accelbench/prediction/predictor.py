@@ -132,10 +132,10 @@ class Predictor:
         self, rows: list[dict[str, Any]], resolved: list[dict[str, Any]], target: str, nearest: int
     ) -> list[Prediction]:
         model = self.bundle.models[target]
-        values, curved = model.predict(rows), model.curve_used(rows)
+        values, curved, anchored = model.predict(rows), model.curve_used(rows), model.anchor_used(rows)
         return [
-            self._wrap(target, row, res, v, nearest, model.method(c))
-            for row, res, v, c in zip(rows, resolved, values, curved, strict=True)
+            self._wrap(target, row, res, v, nearest, model.method(c, a))
+            for row, res, v, c, a in zip(rows, resolved, values, curved, anchored, strict=True)
         ]
 
     def _wrap(

@@ -6,6 +6,8 @@ Prediction for a row, in order:
    batch sizes (latency and memory);
 2. otherwise LightGBM on log(target / FLOPs baseline) (latency) or log(target) (memory, power);
    for latency, geometrically averaged with the physical fixed + per-item model (physical.py);
+   when the configuration was measured at one other batch size, that measurement times the
+   model's ratio between the two batch sizes (the model's error in level cancels);
 3. throughput is derived from the latency model as batch x 1000 / latency x e^log_ratio, where
    log_ratio is the mean log of (measured throughput / that quantity computed from measured
    latency): throughput is measured as items over the wall time of all timed calls, so it tracks
@@ -30,11 +32,10 @@ from accelbench.prediction.curves import (
 )
 from accelbench.prediction.dataset import rows_with_target
 from accelbench.prediction.encoding import Baseline, Encoder, target_value
-from accelbench.prediction.features import LEGACY_NUMERIC_FEATURES
+from accelbench.prediction.features import LEGACY_NUMERIC_FEATURES, NUMERIC_FEATURES
 from accelbench.prediction.physical import PhysicalModel, fit_physical
 
 OFFSET_TARGETS = ("latency_ms", "throughput_items_per_second")
-ANCHOR = True
 # target -> the target whose model it is derived from
 DERIVED_FROM = {"throughput_items_per_second": "latency_ms"}
 
@@ -82,13 +83,22 @@ class TargetModel:
         """Per row, whether a measured batch curve (not the trees) gives its prediction."""
         return [v is not None for v in curve_values(self.curves, rows)]
 
-    def method(self, curve: bool) -> str:
-        """How a prediction is made: from a measured batch curve (`curve`) or by the trees."""
+    def anchor_used(self, rows: list[dict[str, Any]]) -> list[bool]:
+        """Per row, whether the prediction is scaled from a measurement at another batch size."""
+        return [
+            not curved and curve_key(r) in self.anchors
+            for r, curved in zip(rows, self.curve_used(rows), strict=True)
+        ]
+
+    def method(self, curve: bool, anchor: bool = False) -> str:
+        """How a prediction is made: a measured batch curve (`curve`), the trees (with the physical
+        model) scaled from one measured batch size (`anchor`), or the trees alone."""
         how = (
             "batch curve of this measured configuration (linear in batch between measured sizes)"
             if curve
             else f"LightGBM on log({'measured / FLOPs baseline' if self.uses_offset else 'measured'})"
             + (" averaged with a fixed + per-item physical model" if self.physical else "")
+            + (", scaled from this configuration's one measured batch size" if anchor else "")
         )
         return f"{self.target} from the {self.derived_from} model: {how}" if self.derived_from else how
 
@@ -107,11 +117,14 @@ class TargetModel:
         out = self._predict_unmeasured(rows)
         # A configuration measured at one batch size: that measurement, scaled by the model's
         # ratio between the two batch sizes (the model's error in level cancels).
-        anchored = [(i, self.anchors.get(curve_key(r))) for i, r in enumerate(rows)]
-        anchored = [(i, a[0]) for i, a in anchored if a and from_curves[i] is None]
+        anchored: list[tuple[int, float, float]] = []  # (row index, measured batch size, value)
+        for i, r in enumerate(rows):
+            point = self.anchors.get(curve_key(r)) if from_curves[i] is None else None
+            if point:
+                anchored.append((i, point[0][0], point[0][1]))
         if anchored:
-            at = self._predict_unmeasured([at_batch_size(rows[i], int(b)) for i, (b, _) in anchored])
-            for (i, (_, measured)), model_there in zip(anchored, at, strict=True):
+            at = self._predict_unmeasured([at_batch_size(rows[i], int(b)) for i, b, _ in anchored])
+            for (i, _, measured), model_there in zip(anchored, at, strict=True):
                 out[i] = measured * out[i] / model_there
         return [c if c is not None else v for c, v in zip(from_curves, out, strict=True)]
 
@@ -189,7 +202,8 @@ def _fit_booster(
     import lightgbm as lgb
     import numpy as np
 
-    enc = Encoder.fit(rows)
+    # operator calls tell the per-call overhead (latency); for memory they did not help held out
+    enc = Encoder.fit(rows, NUMERIC_FEATURES if target in OFFSET_TARGETS else LEGACY_NUMERIC_FEATURES)
     base = Baseline.fit(rows, target)
     y = np.log([target_value(r, target) for r in rows])
     if target in OFFSET_TARGETS:
@@ -220,8 +234,7 @@ def fit_model(
     values = [target_value(r, base_target) for r in base_rows]
     if base_target in CURVE_TARGETS:
         model.curves = fit_batch_curves(base_rows, values)
-        if ANCHOR:
-            model.anchors = fit_batch_curves(base_rows, values, sizes=(1, 1))
+        model.anchors = fit_batch_curves(base_rows, values, sizes=(1, 1))
     if base_target == "latency_ms":
         model.physical = fit_physical(base_rows, values)
     if base_target != target:
