@@ -108,13 +108,17 @@ def register_run(
 
 
 def upsert_workers(con: duckdb.DuckDBPyConnection, workers: list[WorkerSpec], now: float) -> None:
-    """Register workers (or refresh them): hostname, hardware_info, capabilities, heartbeat, status."""
+    """Register workers (or refresh them): hostname, hardware_info, capabilities, heartbeat, status.
+
+    `last_heartbeat` is the worker's own last report where it sends one (`accelbench worker
+    start`), else now; a worker found lost keeps the heartbeat it last had.
+    """
     rows = [
         {
             "worker_id": w.worker_id,
             "hostname": w.hostname,
             "registration_time": utc(now),
-            "last_heartbeat": utc(now),
+            "last_heartbeat": utc(float(w.load.get("time") or now)),
             "status": "idle" if w.alive else "lost",
             "hardware_info": json.dumps(w.hardware_info(), default=str),
             "capabilities": json.dumps({"capacity": w.capacity, "node_id": w.node_id}),
@@ -130,7 +134,8 @@ def upsert_workers(con: duckdb.DuckDBPyConnection, workers: list[WorkerSpec], no
         "benchmark_workers",
         rows,
         "ON CONFLICT (worker_id) DO UPDATE SET hostname = excluded.hostname,"
-        " last_heartbeat = excluded.last_heartbeat, status = excluded.status,"
+        " last_heartbeat = CASE WHEN excluded.status = 'lost' THEN benchmark_workers.last_heartbeat"
+        " ELSE excluded.last_heartbeat END, status = excluded.status,"
         " hardware_info = excluded.hardware_info, capabilities = excluded.capabilities,"
         " current_load = excluded.current_load, load_details = excluded.load_details",
     )
