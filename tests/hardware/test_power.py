@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -37,8 +38,10 @@ def test_rapl_energy_counter_becomes_watts(tmp_path):
     start, stop = time.perf_counter(), threading.Event()
 
     def tick():
+        # replaced atomically, as the kernel's counter is: a reader must never see a half-written file
         while not stop.is_set():
-            (pkg / "energy_uj").write_text(str(int((time.perf_counter() - start) * 5e6)))
+            (pkg / "energy_uj.new").write_text(str(int((time.perf_counter() - start) * 5e6)))
+            os.replace(pkg / "energy_uj.new", pkg / "energy_uj")
             time.sleep(0.002)
 
     writer = threading.Thread(target=tick)
