@@ -47,21 +47,3 @@ def results_per_task(store: Store, run_id: int) -> dict[str, int]:
         "SELECT task_name, count(*) AS n FROM performance_results WHERE run_id = ? GROUP BY 1", [run_id]
     )
     return {r["task_name"]: r["n"] for r in rows}
-
-
-def netns_unavailable() -> str | None:
-    """Why Linux network namespaces cannot be used here (None when they can): root and iproute2 needed."""
-    import os
-    import shutil
-    import subprocess
-
-    if os.geteuid() != 0:
-        return "network namespaces need root"
-    if shutil.which("ip") is None:
-        return "iproute2 (ip) is not installed"
-    probe = f"abexprobe{os.getpid()}"
-    made = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
-    if made.returncode != 0:
-        return f"ip netns add failed: {made.stderr.strip()}"
-    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
-    return None

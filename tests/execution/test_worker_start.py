@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from exec_helpers import netns_unavailable
 
 from accelbench.cli.main import cli
+from accelbench.ipfs.netns import netns_unavailable  # the same check the IPFS emulation uses
 
 pytestmark = [pytest.mark.ray]
 

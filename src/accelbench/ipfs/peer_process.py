@@ -28,17 +28,15 @@ async def run_retrieval(peer: GatewayPeer, command: dict) -> dict:
     """Carry out one /admin/retrieve command; the reply body."""
     from multiformats import CID
 
-    from accelbench.ipfs.blockstore import Blockstore
-    from accelbench.ipfs.strategies import get_strategy
-    from accelbench.ipfs.transport import HttpTransport
+    from accelbench.ipfs.swarm import fetch
 
-    timeout_s = float(command.get("timeout_s", 10.0))
-    strategy = get_strategy(command["strategy"], timeout_s=timeout_s, **command.get("overrides", {}))
-    store = peer.blockstore if command.get("own_store") else Blockstore()
     keep = bool(command.get("keep_data"))
-    async with HttpTransport(timeout_s=timeout_s) as transport:  # the namespace's tbf shapes the link
-        got = await strategy.retrieve(transport, CID.decode(command["root"]), command["providers"],
-                                      store=store, keep_data=keep)  # fmt: skip
+    got = await fetch(  # no download_bps: the namespace's tbf shapes the link
+        command["strategy"], CID.decode(command["root"]), command["providers"],
+        timeout_s=float(command.get("timeout_s", 10.0)),
+        store=peer.blockstore if command.get("own_store") else None, keep_data=keep,
+        **command.get("overrides", {}),
+    )  # fmt: skip
     data = base64.b64encode(got.data).decode() if keep and got.data is not None else None
     return {"retrieval": got.to_row(), "data_b64": data}
 

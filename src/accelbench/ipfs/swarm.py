@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from accelbench.ipfs.gateway import GatewayPeer, Misbehaviour
 from accelbench.ipfs.shaping import LinkConditions
@@ -19,6 +19,7 @@ from accelbench.ipfs.transport import HttpTransport
 if TYPE_CHECKING:
     from multiformats import CID
 
+    from accelbench.ipfs.blockstore import Blockstore
     from accelbench.ipfs.retrieval import Retrieval
     from accelbench.ipfs.unixfs import ImportedFile
 
@@ -91,9 +92,10 @@ class Swarm:
         **overrides,
     ) -> Retrieval:
         """One retrieval by a fresh client (own connections, cold cache)."""
-        strat = get_strategy(strategy, timeout_s=timeout_s, **overrides)
-        async with HttpTransport(timeout_s=timeout_s, download_bps=self._app_download_bps) as transport:
-            return await strat.retrieve(transport, root, providers, keep_data=keep_data)
+        return await fetch(
+            strategy, root, providers, timeout_s=timeout_s, download_bps=self._app_download_bps,
+            keep_data=keep_data, **overrides,
+        )  # fmt: skip
 
     @property
     def _app_download_bps(self) -> float | None:
@@ -107,16 +109,19 @@ class Swarm:
         """Every non-seed peer fetches `root` at once into its own blockstore (so it serves what it has)."""
         urls = [p.url for p in self.peers]
         leeches = [i for i in range(len(self.peers)) if i not in seeds]
-        down = self._app_download_bps
-
-        async def leech(index: int) -> Retrieval:
-            me = self.peers[index]
-            providers = leech_providers(index, urls, seeds)
-            strat = get_strategy(strategy, timeout_s=timeout_s, **overrides)
-            async with HttpTransport(timeout_s=timeout_s, download_bps=down) as transport:
-                return await strat.retrieve(transport, root, providers, store=me.blockstore)
-
-        return list(await asyncio.gather(*(leech(i) for i in leeches)))
+        fetches = (
+            fetch(
+                strategy,
+                root,
+                leech_providers(i, urls, seeds),
+                timeout_s=timeout_s,
+                download_bps=self._app_download_bps,
+                store=self.peers[i].blockstore,
+                **overrides,
+            )  # fmt: skip
+            for i in leeches
+        )
+        return list(await asyncio.gather(*fetches))
 
 
 def leech_providers(index: int, urls: list[str], seeds: list[int]) -> list[str]:
@@ -128,3 +133,24 @@ def leech_providers(index: int, urls: list[str], seeds: list[int]) -> list[str]:
     others = [u for j, u in enumerate(urls) if j != index and j not in seeds]
     turn = index % max(1, len(others))
     return [urls[i] for i in seeds] + others[turn:] + others[:turn]
+
+
+async def fetch(
+    strategy: str,
+    root: CID,
+    providers: list[str],
+    *,
+    timeout_s: float,
+    download_bps: float | None = None,
+    store: Blockstore | None = None,
+    keep_data: bool = False,
+    **overrides: Any,
+) -> Retrieval:
+    """One client retrieval over HTTP: the named strategy on fresh connections, into `store` if given.
+
+    Every tier that retrieves from gateway peers goes through here: a swarm's client, its leeches,
+    and a namespace member carrying out a command (peer_process).
+    """
+    strat = get_strategy(strategy, timeout_s=timeout_s, **overrides)
+    async with HttpTransport(timeout_s=timeout_s, download_bps=download_bps) as transport:
+        return await strat.retrieve(transport, root, providers, store=store, keep_data=keep_data)
