@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -163,3 +164,13 @@ def test_schema_lists_every_family_and_platform():
     config = suite_schema()["properties"]["tasks"]["items"]["properties"]["config"]["properties"]
     assert config["model"]["enum"] == list(FAMILIES)
     assert config["hardware"]["enum"] == ["cpu", "cuda", "rocm", "mps", "openvino", "qnn", "webnn", "webgpu"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((Path(__file__).resolve().parents[2] / "suites").glob("*.yaml")),
+    ids=lambda p: p.name,
+)
+def test_committed_suites_load_and_expand_to_tasks(path):
+    suite = load_suite(path)  # validates families, sizes, backends and precisions
+    assert suite.tasks and all(t.name for t in suite.tasks)

@@ -236,3 +236,45 @@ def test_a_query_reuses_the_operator_counts_recorded_at_training():
     # recorded as unknown stays unknown (the trees saw NaN for it), rather than being computed now
     unknown = model_columns("bert", "tiny", 4, 128, "fp32", 1e6, None, recorded | {"operator_calls": None})
     assert unknown["operator_calls"] is None
+
+
+def _bent_rows() -> list[dict]:
+    """PyTorch rows whose per-item cost grows with batch size (a convex curve); onnxruntime stays linear."""
+    rows = make_rows(
+        families=("bert", "t5", "llama", "vit", "whisper", "qwen2"),
+        precisions=("fp32",),
+        batch_sizes=(1, 2, 4, 8, 16, 32),
+        noise=0.0,
+    )
+    for r in rows:
+        b, per_item = r["batch_size"], 0.1 * r["sequence_length"] / 32 * (1 + 0.1 * r["num_layers"])
+        bend = per_item * b * b / 16 if r["backend"] == "pytorch" else 0.0
+        r["latency_median_ms"] = 0.2 + per_item * b + bend
+        r["throughput_items_per_second"] = b * 1000 / r["latency_median_ms"]
+    return rows
+
+
+def test_batch_curves_learn_where_similar_configurations_bend():
+    rows = _bent_rows()
+    # qwen2 at batch 16 held out: the straight line between its batch 8 and 32 overshoots the bend
+    held = [r for r in rows if r["model_name"] == "qwen2" and r["batch_size"] == 16]
+    train = [r for r in rows if not (r["model_name"] == "qwen2" and r["batch_size"] == 16)]
+    model = fit_once(train, "latency_ms", HYPER)
+    assert model.bends is not None and all(model.curve_used(held))
+    pred = model.predict(held)
+    line = curve_values(model.curves, held)
+    truth = [r["latency_median_ms"] for r in held]
+    bent = [i for i, r in enumerate(held) if r["backend"] == "pytorch"]
+    straight = [i for i, r in enumerate(held) if r["backend"] == "onnxruntime"]
+
+    def err(values: list, idx: list[int]) -> float:
+        return max(abs(values[i] / truth[i] - 1) for i in idx)
+
+    assert err(line, bent) > 0.2  # the plain line misses the bend by a fifth or more
+    assert err(pred, bent) < 0.75 * err(line, bent)  # the correction recovers a good part of it
+    assert err(pred, straight) < 0.05  # and barely moves straight curves
+    measured = [r for r in train if r["model_name"] == "qwen2"]  # a measured size returns its measurement
+    assert model.predict(measured) == pytest.approx([r["latency_median_ms"] for r in measured])
+    assert "bend" in model.method(True)
+    again = TargetModel.from_dict(model.to_dict())
+    assert again.predict(held) == pytest.approx(pred)

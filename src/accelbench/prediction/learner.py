@@ -139,8 +139,17 @@ def calibrate(
 EXTRAPOLATION_KEY = "batch_extrapolation_per_doubling"
 
 
+# A bend can sit right past the largest measured size (pytorch int8 decoders: batch 12 -> 16 takes
+# 2.2x the time per item), so any step beyond the range counts as at least one doubling. Without
+# this floor, with the 1-2-3-4-6-8-12-16-24-32 grid, extrapolations of 0.4-1.4 doublings were
+# covered 82.6 % of the time; with it 88.4 % (the 1-2-4-8-16 grid, whose steps are whole
+# doublings, is unchanged at 93.6 %).
+MIN_DOUBLINGS = 1.0
+
+
 def _per_doubling(rows: list[dict[str, Any]], target: str, hyper: dict[str, Any], seed: int) -> float | None:
-    return conformal_quantile([e / d for d, e in nested_extrapolation_residuals(rows, target, hyper, seed)])
+    pairs = nested_extrapolation_residuals(rows, target, hyper, seed)
+    return conformal_quantile([e / max(MIN_DOUBLINGS, d) for d, e in pairs])
 
 
 def nested_extrapolation_residuals(
@@ -183,7 +192,8 @@ def half_width(model: TargetModel, kind: str, row: dict[str, Any]) -> float | No
     """Log half-width of `model`'s 90 % interval for `row` as a query of `kind` (None: uncalibrated)."""
     if kind == "batch_extrapolation" and EXTRAPOLATION_KEY in model.half_widths:
         per = model.half_widths[EXTRAPOLATION_KEY]
-        return None if per is None else per * extrapolation_doublings(row, model.domain)
+        doublings = extrapolation_doublings(row, model.domain)
+        return None if per is None else per * (max(MIN_DOUBLINGS, doublings) if doublings > 0 else 0.0)
     return model.half_widths.get(kind)  # models stored before per-doubling widths: one width
 
 
