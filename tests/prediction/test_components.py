@@ -12,7 +12,7 @@ from accelbench.prediction.dataset import config_key
 from accelbench.prediction.encoding import Baseline
 from accelbench.prediction.evaluation import evaluate_target, goal_lines, split_folds
 from accelbench.prediction.learner import fit_once, half_width
-from accelbench.prediction.noise import repeat_noise
+from accelbench.prediction.noise import noise_line, repeat_noise
 from accelbench.prediction.physical import PhysicalModel, fit_physical
 from accelbench.prediction.target_model import TargetModel
 
@@ -48,6 +48,23 @@ def test_repeat_noise_compares_each_measurement_with_the_others_of_its_configura
     assert noise["within_10_percent"] == 0.5
     assert repeat_noise(rows[2:], "latency_ms")["configurations"] == 1
     assert repeat_noise([rows[0], rows[2]], "latency_ms") is None
+    assert noise["across_sessions"] is None  # no times known: no cross-session figure
+
+
+def test_repeat_noise_reports_measurements_hours_apart_on_their_own():
+    def at(latency_ms: float, batch: int, time: str) -> dict:
+        return _measured("bert", batch, latency_ms) | {"created_at": time}
+
+    rows = [
+        at(10.0, 1, "2026-11-24 09:00:00"),
+        at(10.2, 1, "2026-11-24 09:01:00"),  # a re-test in the same run: agrees
+        at(13.0, 1, "2026-11-24 15:00:00"),  # the same configuration hours later: 25-30 % off
+    ]
+    noise = repeat_noise(rows, "latency_ms")
+    assert noise["pairs"] == 6 and noise["within_10_percent"] == pytest.approx(2 / 6)
+    across = noise["across_sessions"]
+    assert across["pairs"] == 4 and across["within_10_percent"] == 0.0
+    assert "min apart" in noise_line("latency_ms", noise)
 
 
 def test_evaluation_reports_the_noise_next_to_the_goals(rows):
