@@ -107,3 +107,17 @@ def test_unseen_hardware_uses_spec_peaks_when_three_platforms_were_measured():
         Query("bert", hardware_type="cuda", device_name="H100", sequence_length=32, backend="pytorch")
     )
     assert "unseen_hardware" in p.out_of_domain and p.confidence_score < 0.5
+
+
+def test_suggestions_spread_over_configurations(predictor):
+    from accelbench.prediction.suggest import _configuration, suggest
+
+    picks = suggest(predictor, 6)
+    assert len(picks) == 6
+    configurations = [_configuration(p["query"]) for p in picks]
+    # six batch sizes of one configuration would teach little; a pick discounts its siblings
+    assert len(set(configurations)) >= 3
+    assert [p["score"] for p in picks] == sorted((p["score"] for p in picks), reverse=True)
+    for p in picks:
+        repeats = configurations[: picks.index(p)].count(_configuration(p["query"]))
+        assert p["score"] == pytest.approx(p["uncertainty_score"] * 0.5**repeats)

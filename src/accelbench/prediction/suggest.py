@@ -6,6 +6,10 @@ log half-width plus a novelty term (distance to the closest measured configurati
 conformal width is the same for every in-domain query. The near-best weight is 1 when the
 candidate's optimistic throughput (upper bound) reaches the best pessimistic throughput known for
 that model on that hardware, and falls off with the gap otherwise.
+
+Picks are made greedily and spread out: each pick halves the score of the candidates that share
+its configuration apart from the batch size (REPEAT_DISCOUNT), so a budget of N is not spent on
+N batch sizes of one configuration while others are nearly as uncertain.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from accelbench.prediction.query import Query, feature_row
 
 NOVELTY_WEIGHT = 0.05
 MAX_CANDIDATES = 20000
+REPEAT_DISCOUNT = 0.5  # score factor per earlier pick of the same configuration (all but batch size)
 
 
 def candidates(predictor: Predictor) -> list[Query]:
@@ -91,8 +96,28 @@ def suggest(predictor: Predictor, budget: int) -> list[dict[str, Any]]:
                 "novelty": novelty,
             }
         )
-    out.sort(key=lambda r: -r["score"])
-    return out[:budget]
+    return _spread(out, budget)
+
+
+def _configuration(query: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(v for k, v in sorted(query.items(), key=lambda kv: kv[0]) if k != "batch_size")
+
+
+def _spread(scored: list[dict[str, Any]], budget: int) -> list[dict[str, Any]]:
+    """Greedy picks by score, each earlier pick of a configuration discounting its other batch sizes.
+
+    A pick's "score" is its discounted score when picked; "uncertainty_score" the undiscounted one.
+    """
+    left = [(r, _configuration(r["query"])) for r in sorted(scored, key=lambda r: -r["score"])]
+    picked: list[dict[str, Any]] = []
+    count: dict[tuple[Any, ...], int] = {}
+    while left and len(picked) < budget:
+        scores = [float(r["score"]) * REPEAT_DISCOUNT ** count.get(key, 0) for r, key in left]
+        best = max(range(len(left)), key=lambda i: (scores[i], -i))
+        (r, key), score = left.pop(best), scores[best]
+        picked.append(r | {"uncertainty_score": r["score"], "score": score})
+        count[key] = count.get(key, 0) + 1
+    return picked
 
 
 def suite_of(
