@@ -43,13 +43,21 @@ def test_flops_scale_linearly_with_batch_and_super_linearly_with_length():
     assert flops_per_inference("vit", "base", 1, 16) == flops_per_inference("vit", "base", 1, 512)
 
 
+def test_convnet_base_flops_are_the_published_multiply_adds():
+    # ResNet-50 4.09 GMACs (torchvision), ConvNeXt-T 4.5 GMACs (the ConvNeXt paper) at 224x224
+    assert flops_per_inference("resnet", "base", 1, 128) / 2 == pytest.approx(4.09e9, rel=0.005)
+    assert flops_per_inference("convnext", "base", 1, 128) / 2 == pytest.approx(4.5e9, rel=0.02)
+
+
+# convolution-only families have no attention heads and no vocabulary
+ZERO_ALLOWED = {"resnet": {"vocab_size", "attention_heads"}, "convnext": {"vocab_size", "attention_heads"}}
+
+
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_features_are_positive_integers_for_every_size(family):
     for size in FAMILIES[family][1]:
         features = model_features(family, size)
         assert set(FEATURE_KEYS) <= set(features)
         for key in FEATURE_KEYS:
-            assert isinstance(features[key], int) and (features[key] > 0 or key == "vocab_size"), (
-                family,
-                key,
-            )
+            may_be_zero = key in ZERO_ALLOWED.get(family, {"vocab_size"})
+            assert isinstance(features[key], int) and (features[key] > 0 or may_be_zero), (family, key)

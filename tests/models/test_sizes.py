@@ -29,6 +29,10 @@ def test_the_brief_s_reference_counts_are_the_ones_checked():
     assert published[("t5", "base")] == 60_506_624  # t5-small 60.5M
     assert published[("wav2vec2", "base")] == 94_395_552  # wav2vec2-base 94.4M
     assert published[("clip", "base")] == 151_277_313  # clip-vit-base-patch32 151.28M
+    assert published[("gpt2", "base")] == 124_439_808  # openai-community/gpt2 124M
+    assert published[("bart", "base")] == 139_420_416  # facebook/bart-base 139M
+    assert published[("resnet", "base")] == 25_557_032  # microsoft/resnet-50 25.6M
+    assert published[("convnext", "base")] == 28_589_128  # facebook/convnext-tiny-224 28.6M
 
 
 @pytest.mark.parametrize(("family", "size", "published"), PUBLISHED)

@@ -119,6 +119,27 @@ def test_llava_next_base_image_token_count_is_the_processors():
     assert llava_next_image_tokens(get_config("llava_next", "base"), 336, 336) == 576 + 576 + 24
 
 
+@pytest.mark.parametrize(
+    ("family", "size", "side"),
+    [("resnet", "base", 224), ("resnet", "tiny", 64), ("convnext", "base", 224), ("convnext", "tiny", 64)],
+)
+def test_image_classifiers_take_their_image_size(family, size, side):
+    from accelbench.models.zoo import get_config, get_spec
+
+    config = get_config(family, size)
+    (pixels,) = get_spec(family).make_inputs(config, 2, 999, torch.Generator()).values()
+    assert pixels.shape == (2, 3, side, side)
+
+
+def test_bart_inputs_are_capped_at_its_learned_positions_and_start_the_decoder():
+    from accelbench.models.text import bart_inputs
+    from accelbench.models.zoo import get_config
+
+    inputs = bart_inputs(get_config("bart", "base"), 1, 5000, torch.Generator())
+    assert {tuple(t.shape) for t in inputs.values()} == {(1, 1024)}
+    assert inputs["decoder_input_ids"][0, 0] == 2  # decoder_start_token_id of facebook/bart-base
+
+
 @pytest.mark.parametrize(("family", "size", "field"), [("gpt9", "tiny", "model"), ("bert", "huge", "size")])
 def test_unknown_family_or_size_is_an_input_error(family, size, field):
     with pytest.raises(InputError) as info:

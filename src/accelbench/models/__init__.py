@@ -1,4 +1,4 @@
-"""The model zoo: the plan's 13 families in several sizes, built offline, with seeded inputs.
+"""The model zoo: the plan's 13 families plus gpt2, bart, resnet and convnext in several sizes, built offline, with seeded inputs.
 
 `import accelbench.models` stays light (no torch): the names below load their module on first use.
 

@@ -18,6 +18,10 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "xclip": ("video_text", ("tiny", "base")),
     "qwen2": ("text", ("tiny", "small", "base")),
     "detr": ("vision", ("tiny", "base")),
+    "gpt2": ("text", ("tiny", "base")),
+    "bart": ("text2text", ("tiny", "base")),
+    "resnet": ("vision", ("tiny", "base")),
+    "convnext": ("vision", ("tiny", "base")),
 }
 
 PRECISIONS = ("fp32", "fp16", "bf16", "int8", "int4", "int2")

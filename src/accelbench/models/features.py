@@ -36,7 +36,8 @@ def flops_per_inference(family: str, size: str, batch_size: int, sequence_length
 def model_features(family: str, size: str) -> dict[str, Any]:
     """Architecture features: parameters, layers (all stacks), hidden size, attention heads and
     intermediate size of the widest stack, vocabulary (0 without a text input), fp32 weight bytes, and
-    FLOPs of one item at sequence length 128."""
+    FLOPs of one item at sequence length 128. Convolutional networks (resnet, convnext) count residual
+    blocks as layers, report their last (widest) stage's channels and block inner width, and 0 heads."""
     config = _config(family, size)
     layers, hidden, heads, ff, vocab = _DIMS[family](config)
     params = parameter_count(family, size)
@@ -79,6 +80,10 @@ def _multimodal(c: Any) -> tuple[int, int, int, int, int]:
     return layers, text.hidden_size, text.num_attention_heads, text.intermediate_size, text.vocab_size
 
 
+def _convnet(c: Any, inner_width: int) -> tuple[int, int, int, int, int]:
+    return sum(c.depths), c.hidden_sizes[-1], 0, inner_width, 0
+
+
 _DIMS = {
     "bert": _encoder,
     "llama": _encoder,
@@ -105,4 +110,17 @@ _DIMS = {
         c.encoder_ffn_dim,
         0,
     ),
+    "gpt2": lambda c: (c.n_layer, c.n_embd, c.n_head, c.n_inner or 4 * c.n_embd, c.vocab_size),
+    "bart": lambda c: (
+        c.encoder_layers + c.decoder_layers,
+        c.d_model,
+        c.encoder_attention_heads,
+        c.encoder_ffn_dim,
+        c.vocab_size,
+    ),
+    # resnet bottleneck blocks narrow to a quarter of the stage width; convnext's MLP widens 4x
+    "resnet": lambda c: _convnet(
+        c, c.hidden_sizes[-1] // 4 if c.layer_type == "bottleneck" else c.hidden_sizes[-1]
+    ),
+    "convnext": lambda c: _convnet(c, 4 * c.hidden_sizes[-1]),
 }

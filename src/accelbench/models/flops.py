@@ -85,6 +85,21 @@ def _causal_lm(c: Any, s: int) -> float:
     return decoder_lm_flops(c, clamp_length(s, c.max_position_embeddings))
 
 
+def _gpt2(c: Any, s: int) -> float:
+    t = clamp_length(s, c.n_positions)
+    layer = layer_flops(t, c.n_embd, c.n_inner or 4 * c.n_embd)
+    return c.n_layer * layer + 2.0 * t * c.n_embd * c.vocab_size
+
+
+def _bart(c: Any, s: int) -> float:
+    t = clamp_length(s, c.max_position_embeddings)
+    encoder = c.encoder_layers * layer_flops(t, c.d_model, c.encoder_ffn_dim)
+    decoder = c.decoder_layers * (
+        layer_flops(t, c.d_model, c.decoder_ffn_dim) + cross_attention_flops(t, t, c.d_model)
+    )
+    return encoder + decoder + 2.0 * t * c.d_model * c.vocab_size
+
+
 def _vit(c: Any, s: int) -> float:
     return vit_tower_flops(c) + 2.0 * c.hidden_size**2  # + pooler
 
@@ -213,6 +228,49 @@ def _detr(c: Any, s: int) -> float:
     return flops + 2.0 * q * (c.d_model * (c.num_labels + 1) + 2 * c.d_model**2 + 4 * c.d_model)
 
 
+def _halve(side: int) -> int:
+    """Output side of a stride-2 conv or pool padded to keep `side` / 2 (kernel // 2 padding)."""
+    return (side + 1) // 2
+
+
+def _resnet(c: Any, s: int) -> float:
+    from accelbench.models.vision import RESNET_IMAGE_SIZE
+
+    side = _halve(getattr(c, "image_size", RESNET_IMAGE_SIZE))  # 7x7 stride-2 stem
+    flops = 2.0 * side**2 * c.num_channels * c.embedding_size * 49
+    side = _halve(side)  # 3x3 stride-2 max pool
+    c_in = c.embedding_size
+    for stage, (c_out, depth) in enumerate(zip(c.hidden_sizes, c.depths, strict=True)):
+        for layer in range(depth):
+            stride = 2 if layer == 0 and (stage > 0 or c.downsample_in_first_stage) else 1
+            side_in, side = side, _halve(side) if stride == 2 else side
+            if c_in != c_out or stride != 1:  # 1x1 projection shortcut
+                flops += 2.0 * side**2 * c_in * c_out
+            if c.layer_type == "bottleneck":
+                mid = c_out // 4
+                # the stride sits in the 3x3 conv, or in the first 1x1 with downsample_in_bottleneck
+                reduce_side = side if c.downsample_in_bottleneck else side_in
+                flops += 2.0 * (reduce_side**2 * c_in * mid + side**2 * (9 * mid * mid + mid * c_out))
+            else:
+                flops += 2.0 * side**2 * 9 * (c_in * c_out + c_out * c_out)
+            c_in = c_out
+    return flops + 2.0 * c_in * c.num_labels
+
+
+def _convnext(c: Any, s: int) -> float:
+    side = c.image_size // c.patch_size
+    flops = 2.0 * side**2 * c.num_channels * c.hidden_sizes[0] * c.patch_size**2
+    c_in = c.hidden_sizes[0]
+    for stage, (dim, depth) in enumerate(zip(c.hidden_sizes, c.depths, strict=True)):
+        if stage > 0:  # 2x2 stride-2 downsampling conv
+            side //= 2
+            flops += 2.0 * side**2 * c_in * dim * 4
+        # per block: 7x7 depthwise conv, then the dim -> 4 dim -> dim pointwise MLP
+        flops += depth * 2.0 * side**2 * (49 * dim + 8 * dim * dim)
+        c_in = dim
+    return flops + 2.0 * c_in * c.num_labels
+
+
 FORMULAS = {
     "bert": _bert,
     "t5": _t5,
@@ -227,6 +285,10 @@ FORMULAS = {
     "llava": _llava,
     "llava_next": _llava_next,
     "detr": _detr,
+    "gpt2": _gpt2,
+    "bart": _bart,
+    "resnet": _resnet,
+    "convnext": _convnext,
 }
 
 

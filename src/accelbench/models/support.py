@@ -24,6 +24,12 @@ _NO_ONNX = (
     "shapes (dynamo=True fails in torch.export too)"
 )
 EXCEPTIONS: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
+    "resnet": {
+        "pytorch": (
+            DEFAULT_SUPPORT["pytorch"],
+            "int8 quantizes nn.Linear only: the classifier; every convolution stays fp32",
+        ),
+    },
     "llava_next": {
         "onnxruntime": ((), _NO_ONNX),
         "openvino": ((), "converted from the ONNX export; " + _NO_ONNX),

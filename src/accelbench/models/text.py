@@ -1,4 +1,4 @@
-"""Text families: bert, t5, llama, qwen2 (configs written out from the reference checkpoints)."""
+"""Text families: bert, t5, llama, qwen2, gpt2, bart (configs written out from the reference checkpoints)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,18 @@ def _qwen2(**kw: Any) -> Any:
     return Qwen2Config(**kw)
 
 
+def _gpt2(**kw: Any) -> Any:
+    from transformers import GPT2Config
+
+    return GPT2Config(**kw)
+
+
+def _bart(**kw: Any) -> Any:
+    from transformers import BartConfig
+
+    return BartConfig(**kw)
+
+
 def bert_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
     """input_ids, attention_mask, token_type_ids [B, S] (S capped at max_position_embeddings)."""
     import torch
@@ -52,6 +64,13 @@ def t5_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any
         "attention_mask": ones_mask(batch_size, sequence_length),
         "decoder_input_ids": decoder,
     }
+
+
+def bart_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
+    """As t5_inputs, with S capped at max_position_embeddings (BART's positions are learned)."""
+    return t5_inputs(
+        config, batch_size, clamp_length(sequence_length, config.max_position_embeddings), generator
+    )
 
 
 def causal_lm_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
@@ -258,4 +277,99 @@ QWEN2 = FamilySpec(
     },
 )
 
-SPECS = (BERT, T5, LLAMA, QWEN2)
+GPT2 = FamilySpec(
+    name="gpt2",
+    modality="text",
+    model_class="GPT2LMHeadModel",
+    output="logits",
+    input_names=("input_ids", "attention_mask"),
+    make_inputs=causal_lm_inputs,
+    forward_kwargs={"use_cache": False},
+    model_types=("gpt2",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _gpt2(
+                vocab_size=1000,
+                n_embd=32,
+                n_layer=2,
+                n_head=2,
+                n_inner=64,
+                n_positions=512,
+                bos_token_id=0,
+                eos_token_id=0,
+            ),
+            "gpt2 (tiny, random)",
+        ),
+        "base": SizeSpec(
+            lambda: _gpt2(
+                vocab_size=50257,
+                n_embd=768,
+                n_layer=12,
+                n_head=12,
+                n_inner=None,  # 4 x n_embd
+                n_positions=1024,
+                activation_function="gelu_new",
+                tie_word_embeddings=True,
+                bos_token_id=50256,
+                eos_token_id=50256,
+            ),
+            "openai-community/gpt2",
+            124_439_808,
+        ),
+    },
+)
+
+BART = FamilySpec(
+    name="bart",
+    modality="text2text",
+    model_class="BartForConditionalGeneration",
+    output="logits",
+    input_names=("input_ids", "attention_mask", "decoder_input_ids"),
+    make_inputs=bart_inputs,
+    forward_kwargs={"use_cache": False},
+    model_types=("bart",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _bart(
+                vocab_size=1000,
+                d_model=32,
+                encoder_layers=2,
+                decoder_layers=2,
+                encoder_attention_heads=4,
+                decoder_attention_heads=4,
+                encoder_ffn_dim=64,
+                decoder_ffn_dim=64,
+                max_position_embeddings=512,
+                pad_token_id=1,
+                bos_token_id=0,
+                eos_token_id=2,
+                decoder_start_token_id=2,
+            ),
+            "bart (tiny, random)",
+        ),
+        "base": SizeSpec(
+            lambda: _bart(
+                vocab_size=50265,
+                d_model=768,
+                encoder_layers=6,
+                decoder_layers=6,
+                encoder_attention_heads=12,
+                decoder_attention_heads=12,
+                encoder_ffn_dim=3072,
+                decoder_ffn_dim=3072,
+                max_position_embeddings=1024,
+                activation_function="gelu",
+                scale_embedding=False,
+                tie_word_embeddings=True,
+                pad_token_id=1,
+                bos_token_id=0,
+                eos_token_id=2,
+                decoder_start_token_id=2,
+            ),
+            "facebook/bart-base",
+            139_420_416,
+        ),
+    },
+)
+
+SPECS = (BERT, T5, LLAMA, QWEN2, GPT2, BART)

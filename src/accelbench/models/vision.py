@@ -1,4 +1,4 @@
-"""Vision families: vit, detr, clip, xclip (image sizes are fixed by the config; sequence length sets text)."""
+"""Vision families: vit, detr, resnet, convnext, clip, xclip (image sizes are fixed by the config; sequence length sets text)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,18 @@ def _detr(backbone: dict[str, Any], **kw: Any) -> Any:
     return DetrConfig(backbone_config=resnet, **no_timm, **kw)
 
 
+def _resnet(**kw: Any) -> Any:
+    from transformers import ResNetConfig
+
+    return ResNetConfig(**kw)
+
+
+def _convnext(**kw: Any) -> Any:
+    from transformers import ConvNextConfig
+
+    return ConvNextConfig(**kw)
+
+
 def _clip(text: dict[str, Any], vision: dict[str, Any], **kw: Any) -> Any:
     from transformers import CLIPConfig
 
@@ -35,9 +47,20 @@ def _xclip(text: dict[str, Any], vision: dict[str, Any], **kw: Any) -> Any:
     return XCLIPConfig(text_config=text, vision_config=vision, **kw)
 
 
+# ResNetConfig has no image size; the ImageNet crop the reference checkpoint is evaluated at
+RESNET_IMAGE_SIZE = 224
+
+
 def image_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
     """pixel_values [B, 3, H, W] at the config's image size; sequence_length does not apply."""
     size = config.image_size
+    return {"pixel_values": normal(generator, batch_size, config.num_channels, size, size)}
+
+
+def resnet_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
+    """pixel_values [B, 3, H, W] at config.image_size, an extra config field the zoo sets (a checkpoint
+    without it gets 224x224, the ImageNet crop); sequence_length does not apply."""
+    size = getattr(config, "image_size", RESNET_IMAGE_SIZE)
     return {"pixel_values": normal(generator, batch_size, config.num_channels, size, size)}
 
 
@@ -151,6 +174,78 @@ DETR = FamilySpec(
             ),
             "facebook/detr-resnet-50",
             41_524_768,
+        ),
+    },
+)
+
+RESNET = FamilySpec(
+    name="resnet",
+    modality="vision",
+    model_class="ResNetForImageClassification",
+    output="logits",
+    input_names=("pixel_values",),
+    make_inputs=resnet_inputs,
+    model_types=("resnet",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _resnet(
+                embedding_size=8,
+                hidden_sizes=[16, 32, 64, 128],
+                depths=[1, 1, 1, 1],
+                layer_type="bottleneck",
+                num_labels=10,
+                image_size=64,
+            ),
+            "resnet (tiny, random)",
+        ),
+        "base": SizeSpec(
+            lambda: _resnet(
+                embedding_size=64,
+                hidden_sizes=[256, 512, 1024, 2048],
+                depths=[3, 4, 6, 3],
+                layer_type="bottleneck",
+                hidden_act="relu",
+                downsample_in_first_stage=False,
+                num_labels=1000,
+                image_size=RESNET_IMAGE_SIZE,
+            ),
+            "microsoft/resnet-50",
+            25_557_032,
+        ),
+    },
+)
+
+CONVNEXT = FamilySpec(
+    name="convnext",
+    modality="vision",
+    model_class="ConvNextForImageClassification",
+    output="logits",
+    input_names=("pixel_values",),
+    make_inputs=image_inputs,
+    model_types=("convnext",),
+    sizes={
+        "tiny": SizeSpec(
+            lambda: _convnext(
+                hidden_sizes=[8, 16, 32, 64],
+                depths=[1, 1, 1, 1],
+                patch_size=4,
+                num_labels=10,
+                image_size=64,
+            ),
+            "convnext (tiny, random)",
+        ),
+        "base": SizeSpec(
+            lambda: _convnext(
+                hidden_sizes=[96, 192, 384, 768],
+                depths=[3, 3, 9, 3],
+                patch_size=4,
+                hidden_act="gelu",
+                layer_scale_init_value=1e-6,
+                num_labels=1000,
+                image_size=224,
+            ),
+            "facebook/convnext-tiny-224",
+            28_589_128,
         ),
     },
 )
@@ -284,4 +379,4 @@ XCLIP = FamilySpec(
     },
 )
 
-SPECS = (VIT, DETR, CLIP, XCLIP)
+SPECS = (VIT, DETR, RESNET, CONVNEXT, CLIP, XCLIP)

@@ -26,6 +26,10 @@ ORDER = (
     "xclip",
     "qwen2",
     "detr",
+    "gpt2",
+    "bart",
+    "resnet",
+    "convnext",
 )
 SPECS = {name: SPECS[name] for name in ORDER}
 
