@@ -56,3 +56,27 @@ def test_importing_the_feature_code_does_not_import_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_conv_flop_share_says_what_an_image_model_is_made_of():
+    # a CNN spends its FLOPs in convolutions, a text transformer none, a ViT only in its patch embedding
+    assert model_structure("resnet", "tiny")["conv_flop_share"] > 0.99
+    assert model_structure("bert", "tiny")["conv_flop_share"] == 0.0
+    vit = model_structure("vit", "tiny")["conv_flop_share"]
+    assert 0.0 < vit < 0.5
+    # the wider ViT's matrix products outgrow its patch embedding
+    assert model_structure("vit", "base")["conv_flop_share"] < vit
+
+
+def test_reference_data_carries_the_conv_share_the_zoo_computes():
+    import glob
+    from pathlib import Path
+
+    pq = pytest.importorskip("pyarrow.parquet")
+    files = sorted(glob.glob(str(Path(__file__).parents[2] / "data" / "reference" / "*.parquet")))
+    assert files
+    for f in files:
+        table = pq.read_table(f, columns=["model_name", "model_size", "conv_flop_share"]).to_pylist()
+        for name, size, share in {(r["model_name"], r["model_size"], r["conv_flop_share"]) for r in table}:
+            expected = model_structure(name, size)["conv_flop_share"]
+            assert share == pytest.approx(expected), (f, name, size)

@@ -295,3 +295,17 @@ def test_batch_curves_learn_where_similar_configurations_bend():
     assert "bend" in model.method(True)
     again = TargetModel.from_dict(model.to_dict())
     assert again.predict(held) == pytest.approx(pred)
+
+
+def test_models_stored_with_modality_as_a_feature_still_read_it(monkeypatch):
+    import accelbench.prediction.encoding as encoding
+
+    monkeypatch.setattr(encoding, "CATEGORICAL_FEATURES", (*encoding.CATEGORICAL_FEATURES, "modality"))
+    rows = [r | {"modality": "vision" if r["model_name"] == "llama" else "text"} for r in _linear_rows()]
+    model = fit_once(rows, "latency_ms", HYPER)  # as trained while modality was a feature
+    monkeypatch.undo()
+    loaded = TargetModel.from_dict(model.to_dict())
+    assert list(loaded.encoder.vocab) == [*encoding.CATEGORICAL_FEATURES, "modality"]
+    assert loaded._predict_trees(rows[:5]) == pytest.approx(model._predict_trees(rows[:5]))
+    # a fresh model does not know the column
+    assert "modality" not in fit_once(rows, "latency_ms", HYPER).encoder.vocab

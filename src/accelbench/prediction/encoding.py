@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 class Encoder:
     """Integer codes for categorical features, learned from training rows; unseen values become NaN.
 
+    The categorical columns are the vocabulary's keys, in order, so a model stored when the
+    categorical features were different (`modality` until the third session) reads its own.
+
     `numeric` names the numeric columns the trees were trained on, so a model stored with an older
     feature set keeps reading the columns it knows.
     """
@@ -35,16 +38,16 @@ class Encoder:
         import numpy as np
 
         index = {c: {v: i for i, v in enumerate(vals)} for c, vals in self.vocab.items()}
-        out = np.empty((len(rows), len(self.numeric) + len(CATEGORICAL_FEATURES)))
+        out = np.empty((len(rows), len(self.numeric) + len(self.vocab)))
         for i, r in enumerate(rows):
-            cats = [index[c].get(str(r.get(c)), math.nan) for c in CATEGORICAL_FEATURES]
+            cats = [index[c].get(str(r.get(c)), math.nan) for c in self.vocab]
             out[i] = numeric_vector(r, self.numeric) + cats
         return out
 
     @property
     def categorical_indices(self) -> list[int]:
         """Column positions of the categorical features."""
-        return list(range(len(self.numeric), len(self.numeric) + len(CATEGORICAL_FEATURES)))
+        return list(range(len(self.numeric), len(self.numeric) + len(self.vocab)))
 
 
 def baseline_driver(row: dict[str, Any], target: str) -> float:

@@ -29,10 +29,22 @@ def _group(row: dict[str, Any]) -> str:
     return f"{row['hardware_type']}/{row.get('backend')}/{row['precision']}"
 
 
-def _features(row: dict[str, Any], groups: list[str], structure: bool = False) -> list[float]:
+def _composition(row: dict[str, Any]) -> list[float]:
+    """Convolution share of FLOPs, alone and per int8 runtime (onnxruntime quantizes convolutions,
+    PyTorch's dynamic int8 does not)."""
+    conv = float(row["conv_flop_share"])
+    int8 = float(row["precision"] == "int8")
+    backend = row.get("backend")
+    return [conv, conv * int8 * (backend == "onnxruntime"), conv * int8 * (backend == "pytorch")]
+
+
+def _features(
+    row: dict[str, Any], groups: list[str], structure: bool = False, composition: bool = False
+) -> list[float]:
     batch = float(row["batch_size"])
     bits = float(row.get("precision_bits") or 32)
     calls = [math.log(float(row["operator_calls"]))] if structure else []
+    calls += _composition(row) if composition else []
     return [
         1.0,
         math.log(float(row["flops_per_inference"]) / batch),
@@ -44,9 +56,10 @@ def _features(row: dict[str, Any], groups: list[str], structure: bool = False) -
     ] + [float(_group(row) == g) for g in groups]
 
 
-def _usable(row: dict[str, Any], structure: bool = False) -> bool:
+def _usable(row: dict[str, Any], structure: bool = False, composition: bool = False) -> bool:
     known = row.get("flops_per_inference") and row.get("parameter_count")
-    return bool(known and (row.get("operator_calls") or not structure))
+    has_share = row.get("conv_flop_share") is not None or not composition
+    return bool(known and (row.get("operator_calls") or not structure) and has_share)
 
 
 @dataclass
@@ -58,15 +71,16 @@ class PhysicalModel:
     w_per_item: list[float]
     platforms: list[str]  # hardware_key of the platforms it was fitted on; it knows no other
     structure: bool = False  # whether log(operator calls per forward pass) is a feature
+    composition: bool = False  # whether the convolution share of FLOPs is (see _composition)
 
     def predict(self, rows: list[dict[str, Any]]) -> list[float | None]:
         """fixed + per_item x batch_size in ms per row (None: FLOPs or parameters unknown, or another platform)."""
         out: list[float | None] = []
         for r in rows:
-            if not _usable(r, self.structure) or hardware_key(r) not in self.platforms:
+            if not _usable(r, self.structure, self.composition) or hardware_key(r) not in self.platforms:
                 out.append(None)
                 continue
-            x = _features(r, self.groups, self.structure)
+            x = _features(r, self.groups, self.structure, self.composition)
             fixed = math.exp(sum(a * b for a, b in zip(x, self.w_fixed, strict=True)))
             per_item = math.exp(sum(a * b for a, b in zip(x, self.w_per_item, strict=True)))
             out.append(fixed + per_item * float(r["batch_size"]))
@@ -80,6 +94,7 @@ class PhysicalModel:
             "w_per_item": self.w_per_item,
             "platforms": self.platforms,
             "structure": self.structure,
+            "composition": self.composition,
         }
 
     @classmethod
@@ -91,6 +106,7 @@ class PhysicalModel:
             d["w_per_item"],
             d["platforms"],
             d.get("structure", False),
+            d.get("composition", False),
         )
 
 
@@ -102,6 +118,7 @@ def fit_physical(rows: list[dict[str, Any]], latency_ms: list[float]) -> Physica
     # operator calls are a feature only when every usable row has them (else the model would
     # learn from a subset; without them it still answers, as before they existed)
     structure = all(r.get("operator_calls") for r in rows if _usable(r))
+    composition = all(r.get("conv_flop_share") is not None for r in rows if _usable(r))
     points: dict[str, list[tuple[dict[str, Any], float]]] = defaultdict(list)
     for r, y in zip(rows, latency_ms, strict=True):
         if _usable(r):
@@ -117,7 +134,7 @@ def fit_physical(rows: list[dict[str, Any]], latency_ms: list[float]) -> Physica
     if len(fitted) < MIN_CURVES:
         return None
     groups = sorted({_group(r) for r, _, _ in fitted})
-    x = np.array([_features(r, groups, structure) for r, _, _ in fitted])
+    x = np.array([_features(r, groups, structure, composition) for r, _, _ in fitted])
     penalty = RIDGE * np.eye(x.shape[1])
     penalty[0, 0] = 0.0
     gram = x.T @ x + penalty
@@ -125,5 +142,5 @@ def fit_physical(rows: list[dict[str, Any]], latency_ms: list[float]) -> Physica
     w_item = np.linalg.lstsq(gram, x.T @ np.log([c for _, _, c in fitted]), rcond=None)[0]
     platforms = sorted({hardware_key(r) for r, _, _ in fitted})
     return PhysicalModel(
-        groups, [float(v) for v in w_fixed], [float(v) for v in w_item], platforms, structure
+        groups, [float(v) for v in w_fixed], [float(v) for v in w_item], platforms, structure, composition
     )
