@@ -45,3 +45,17 @@ def test_unknown_family_exits_2_with_one_message(capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "unknown model family 'gpt9'" in err and "Traceback" not in err
+
+
+def test_expected_support_never_lists_a_precision_a_backend_refuses():
+    from accelbench.backends import onnxruntime, openvino, pytorch
+    from accelbench.models import expected_precisions
+
+    refused = {
+        "pytorch": set(pytorch.UNSUPPORTED_PRECISIONS),
+        "onnxruntime": set(onnxruntime._UNSUPPORTED),
+        "openvino": set(openvino._UNSUPPORTED),
+    }
+    for family in FAMILIES:
+        for backend, precisions in refused.items():
+            assert not precisions & set(expected_precisions(family, backend)), (family, backend)

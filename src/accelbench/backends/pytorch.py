@@ -12,6 +12,7 @@ from accelbench.backends.base import Backend, BackendConfig, Prepared, check_thr
 from accelbench.errors import UnsupportedError, require
 
 _DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
+UNSUPPORTED_PRECISIONS = ("int4", "int2")
 _LOW_BIT_REASON = (
     "{p} on pytorch is not implemented: weight-only int4/int2 on CPU (torchao IntxWeightOnly, quanto, hqq) "
     "dequantizes at run time and torchao Int4WeightOnly does not run on CPU"
@@ -45,7 +46,7 @@ class PyTorchBackend(Backend):
         cache_dir: str | Path | None = None,
     ) -> Prepared:
         """Copy and cast the module for `precision` on `device` (built.module itself is left as it was)."""
-        if precision in ("int4", "int2"):
+        if precision in UNSUPPORTED_PRECISIONS:
             raise UnsupportedError(_LOW_BIT_REASON.format(p=precision))
         self.check(precision, device)
         check_threads(threads)
