@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from accelbench.models.inputs import clamp_length, conv_input_length, normal, ones_mask, token_ids
-from accelbench.models.spec import FamilySpec, SizeSpec
+from accelbench.models.spec import FamilySpec, SizeSpec, hf_config
 
-
-def _whisper(**kw: Any) -> Any:
-    from transformers import WhisperConfig
-
-    return WhisperConfig(**kw)
-
-
-def _wav2vec2(**kw: Any) -> Any:
-    from transformers import Wav2Vec2Config
-
-    return Wav2Vec2Config(**kw)
+_whisper = partial(hf_config, "WhisperConfig")
+_wav2vec2 = partial(hf_config, "Wav2Vec2Config")
 
 
 def _clap(text: dict[str, Any], audio: dict[str, Any], **kw: Any) -> Any:

@@ -234,9 +234,9 @@ def _halve(side: int) -> int:
 
 
 def _resnet(c: Any, s: int) -> float:
-    from accelbench.models.vision import RESNET_IMAGE_SIZE
+    from accelbench.models.vision import DEFAULT_IMAGE_SIZE
 
-    side = _halve(getattr(c, "image_size", RESNET_IMAGE_SIZE))  # 7x7 stride-2 stem
+    side = _halve(getattr(c, "image_size", DEFAULT_IMAGE_SIZE))  # 7x7 stride-2 stem
     flops = 2.0 * side**2 * c.num_channels * c.embedding_size * 49
     side = _halve(side)  # 3x3 stride-2 max pool
     c_in = c.embedding_size

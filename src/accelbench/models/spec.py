@@ -41,3 +41,11 @@ class FamilySpec:
         import transformers
 
         return getattr(transformers, self.model_class)
+
+
+def hf_config(class_name: str, **kw: Any) -> Any:
+    """transformers.`class_name`(**kw), importing transformers on first use (the zoo's size specs
+    build their configs through it, so listing the zoo stays light)."""
+    import transformers
+
+    return getattr(transformers, class_name)(**kw)

@@ -2,46 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from accelbench.models.inputs import clamp_length, ones_mask, token_ids
-from accelbench.models.spec import FamilySpec, SizeSpec
+from accelbench.models.spec import FamilySpec, SizeSpec, hf_config
 
-
-def _bert(**kw: Any) -> Any:
-    from transformers import BertConfig
-
-    return BertConfig(**kw)
-
-
-def _t5(**kw: Any) -> Any:
-    from transformers import T5Config
-
-    return T5Config(**kw)
-
-
-def _llama(**kw: Any) -> Any:
-    from transformers import LlamaConfig
-
-    return LlamaConfig(**kw)
-
-
-def _qwen2(**kw: Any) -> Any:
-    from transformers import Qwen2Config
-
-    return Qwen2Config(**kw)
-
-
-def _gpt2(**kw: Any) -> Any:
-    from transformers import GPT2Config
-
-    return GPT2Config(**kw)
-
-
-def _bart(**kw: Any) -> Any:
-    from transformers import BartConfig
-
-    return BartConfig(**kw)
+_bert = partial(hf_config, "BertConfig")
+_t5 = partial(hf_config, "T5Config")
+_llama = partial(hf_config, "LlamaConfig")
+_qwen2 = partial(hf_config, "Qwen2Config")
+_gpt2 = partial(hf_config, "GPT2Config")
+_bart = partial(hf_config, "BartConfig")
 
 
 def bert_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from accelbench.models.inputs import clamp_length, normal, ones_mask, token_ids
-from accelbench.models.spec import FamilySpec, SizeSpec
+from accelbench.models.spec import FamilySpec, SizeSpec, hf_config
 
-
-def _vit(**kw: Any) -> Any:
-    from transformers import ViTConfig
-
-    return ViTConfig(**kw)
+_vit = partial(hf_config, "ViTConfig")
 
 
 def _detr(backbone: dict[str, Any], **kw: Any) -> Any:
@@ -23,16 +20,8 @@ def _detr(backbone: dict[str, Any], **kw: Any) -> Any:
     return DetrConfig(backbone_config=resnet, **no_timm, **kw)
 
 
-def _resnet(**kw: Any) -> Any:
-    from transformers import ResNetConfig
-
-    return ResNetConfig(**kw)
-
-
-def _convnext(**kw: Any) -> Any:
-    from transformers import ConvNextConfig
-
-    return ConvNextConfig(**kw)
+_resnet = partial(hf_config, "ResNetConfig")
+_convnext = partial(hf_config, "ConvNextConfig")
 
 
 def _clip(text: dict[str, Any], vision: dict[str, Any], **kw: Any) -> Any:
@@ -47,20 +36,15 @@ def _xclip(text: dict[str, Any], vision: dict[str, Any], **kw: Any) -> Any:
     return XCLIPConfig(text_config=text, vision_config=vision, **kw)
 
 
-# ResNetConfig has no image size; the ImageNet crop the reference checkpoint is evaluated at
-RESNET_IMAGE_SIZE = 224
+# ResNetConfig has no image size (the zoo sets one as an extra field): the ImageNet crop the
+# reference checkpoints are evaluated at
+DEFAULT_IMAGE_SIZE = 224
 
 
 def image_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
-    """pixel_values [B, 3, H, W] at the config's image size; sequence_length does not apply."""
-    size = config.image_size
-    return {"pixel_values": normal(generator, batch_size, config.num_channels, size, size)}
-
-
-def resnet_inputs(config: Any, batch_size: int, sequence_length: int, generator: Any) -> dict[str, Any]:
-    """pixel_values [B, 3, H, W] at config.image_size, an extra config field the zoo sets (a checkpoint
-    without it gets 224x224, the ImageNet crop); sequence_length does not apply."""
-    size = getattr(config, "image_size", RESNET_IMAGE_SIZE)
+    """pixel_values [B, 3, H, W] at the config's image size (DEFAULT_IMAGE_SIZE for a config without
+    one); sequence_length does not apply."""
+    size = getattr(config, "image_size", DEFAULT_IMAGE_SIZE)
     return {"pixel_values": normal(generator, batch_size, config.num_channels, size, size)}
 
 
@@ -184,7 +168,7 @@ RESNET = FamilySpec(
     model_class="ResNetForImageClassification",
     output="logits",
     input_names=("pixel_values",),
-    make_inputs=resnet_inputs,
+    make_inputs=image_inputs,
     model_types=("resnet",),
     sizes={
         "tiny": SizeSpec(
@@ -207,7 +191,7 @@ RESNET = FamilySpec(
                 hidden_act="relu",
                 downsample_in_first_stage=False,
                 num_labels=1000,
-                image_size=RESNET_IMAGE_SIZE,
+                image_size=DEFAULT_IMAGE_SIZE,
             ),
             "microsoft/resnet-50",
             25_557_032,

@@ -35,6 +35,7 @@ from accelbench.prediction.curves import curve_key, interpolate
 from accelbench.prediction.encoding import Encoder
 from accelbench.prediction.features import NUMERIC_FEATURES
 from accelbench.prediction.folds import group_folds
+from accelbench.prediction.trees import lgb_params, train_booster
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,20 +44,7 @@ MIN_POINTS = 3  # leaving one out must leave a line (two points)
 MIN_EXAMPLES = 30  # fewer cannot teach anything beyond the lines
 SHRINK_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 SHRINK_FOLDS = 5
-PARAMS = {
-    "objective": "regression",
-    "verbose": -1,
-    "num_threads": 1,
-    "deterministic": True,
-    "num_leaves": 8,
-    "min_data_in_leaf": 5,
-    "learning_rate": 0.05,
-    "min_data_per_group": 2,
-    "cat_smooth": 1.0,
-    "max_cat_to_onehot": 32,
-    "min_data_in_bin": 1,
-    "lambda_l2": 1.0,
-}
+HYPER = {"num_leaves": 8, "min_data_in_leaf": 5, "learning_rate": 0.05}
 ROUNDS = 200
 
 
@@ -134,8 +122,7 @@ class BendModel:
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""
         return {
-            "vocab": self.encoder.vocab,
-            "numeric_features": list(self.encoder.numeric),
+            **self.encoder.to_dict(),
             "booster": base64.b64encode(self.booster_text.encode()).decode(),
             "shrink": self.shrink,
             "n_examples": self.n_examples,
@@ -146,7 +133,7 @@ class BendModel:
     def from_dict(cls, d: dict[str, Any]) -> BendModel:
         """Inverse of to_dict."""
         return cls(
-            Encoder(d["vocab"], tuple(d["numeric_features"])),
+            Encoder.from_dict(d),
             base64.b64decode(d["booster"]).decode(),
             d.get("shrink", 0.5),
             d.get("n_examples", 0),
@@ -162,7 +149,6 @@ def fit_bends(
     None when there are fewer than MIN_EXAMPLES examples or when no correction (shrink 0) did best
     out of fold.
     """
-    import lightgbm as lgb
     import numpy as np
 
     ex_rows, ex_points, y = leave_one_out_examples(rows, curves)
@@ -172,13 +158,9 @@ def fit_bends(
     x, target = _matrix(encoder, ex_rows, ex_points), np.asarray(y)
 
     def train(idx: list[int]) -> Any:
-        data = lgb.Dataset(
-            x[idx],
-            target[idx],
-            categorical_feature=encoder.categorical_indices,
-            params={"verbose": -1, "min_data_in_bin": 1},
+        return train_booster(
+            x[idx], target[idx], encoder.categorical_indices, lgb_params(HYPER, seed), ROUNDS
         )
-        return lgb.train(PARAMS | {"seed": seed}, data, num_boost_round=ROUNDS)
 
     # out-of-fold corrections, the folds holding out whole configurations
     oof = np.zeros(len(y))

@@ -44,6 +44,15 @@ class Encoder:
             out[i] = numeric_vector(r, self.numeric) + cats
         return out
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON fields a stored model keeps of its encoder."""
+        return {"vocab": self.vocab, "numeric_features": list(self.numeric)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], legacy_numeric: tuple[str, ...] = NUMERIC_FEATURES) -> Encoder:
+        """Inverse of to_dict; `legacy_numeric` for a model stored before the names were kept."""
+        return cls(d["vocab"], tuple(d.get("numeric_features") or legacy_numeric))
+
     @property
     def categorical_indices(self) -> list[int]:
         """Column positions of the categorical features."""

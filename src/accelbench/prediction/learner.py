@@ -24,6 +24,7 @@ from accelbench.prediction.target_model import (  # noqa: F401  (re-exported)
     TargetModel,
     fit_model,
 )
+from accelbench.prediction.trees import lgb_params
 
 MIN_ROWS = 20
 COVERAGE = 0.90
@@ -33,24 +34,6 @@ GRID = [
     for m in (3, 10)
     for n in (300, 800)
 ]
-
-
-def _lgb_params(hyper: dict[str, Any], seed: int) -> dict[str, Any]:
-    return {
-        "objective": "regression",
-        "verbose": -1,
-        "num_threads": 1,
-        "deterministic": True,
-        "seed": seed,
-        "num_leaves": hyper["num_leaves"],
-        "min_data_in_leaf": hyper["min_data_in_leaf"],
-        "learning_rate": hyper["learning_rate"],
-        "min_data_per_group": 2,
-        "cat_smooth": 1.0,
-        "max_cat_to_onehot": 32,
-        "min_data_in_bin": 1,
-        "lambda_l2": 1.0,
-    }
 
 
 def conformal_quantile(abs_residuals: list[float], coverage: float = COVERAGE) -> float | None:
@@ -64,7 +47,7 @@ def conformal_quantile(abs_residuals: list[float], coverage: float = COVERAGE) -
 
 def fit_once(rows: list[dict[str, Any]], target: str, hyper: dict[str, Any], seed: int = 0) -> TargetModel:
     """Fit one model with fixed hyperparameters, no calibration (used inside cross-validation)."""
-    return fit_model(rows, target, hyper, _lgb_params(hyper, seed))
+    return fit_model(rows, target, hyper, lgb_params(hyper, seed))
 
 
 def log_residuals(

@@ -36,6 +36,7 @@ from accelbench.prediction.dataset import rows_with_target
 from accelbench.prediction.encoding import Baseline, Encoder, target_value
 from accelbench.prediction.features import LEGACY_NUMERIC_FEATURES, NUMERIC_FEATURES
 from accelbench.prediction.physical import PhysicalModel, fit_physical
+from accelbench.prediction.trees import train_booster
 
 OFFSET_TARGETS = ("latency_ms", "throughput_items_per_second")
 # targets whose batch curves get the learned bend correction (memory curves are straight lines:
@@ -167,8 +168,7 @@ class TargetModel:
         return {
             "target": self.target,
             "hyper": self.hyper,
-            "vocab": self.encoder.vocab,
-            "numeric_features": list(self.encoder.numeric),
+            **self.encoder.to_dict(),
             "baseline": {
                 "target": self.baseline.target,
                 "log_c": self.baseline.log_c,
@@ -194,7 +194,7 @@ class TargetModel:
         return cls(
             d["target"],
             d["hyper"],
-            Encoder(d["vocab"], tuple(d.get("numeric_features") or LEGACY_NUMERIC_FEATURES)),
+            Encoder.from_dict(d, LEGACY_NUMERIC_FEATURES),
             Baseline(b.get("target", d["target"]), b["log_c"], b["log_c_all"]),
             base64.b64decode(d["booster"]).decode(),
             d["half_widths"],
@@ -213,7 +213,6 @@ class TargetModel:
 def _fit_booster(
     rows: list[dict[str, Any]], target: str, hyper: dict[str, Any], seed: int, params: dict[str, Any]
 ) -> tuple[Encoder, Baseline, str]:
-    import lightgbm as lgb
     import numpy as np
 
     # operator calls tell the per-call overhead (latency); for memory they did not help held out
@@ -224,14 +223,7 @@ def _fit_booster(
         y = y - np.asarray(base.log_offset(rows))
         if np.isnan(y).any():
             raise InsufficientDataError("training rows without a FLOP count", field="flops_per_inference")
-    data = lgb.Dataset(
-        enc.matrix(rows),
-        y,
-        categorical_feature=enc.categorical_indices,
-        params={"verbose": -1, "min_data_in_bin": 1},
-        free_raw_data=True,
-    )
-    booster = lgb.train(params, data, num_boost_round=hyper["num_boost_round"])
+    booster = train_booster(enc.matrix(rows), y, enc.categorical_indices, params, hyper["num_boost_round"])
     return enc, base, booster.model_to_string()
 
 
