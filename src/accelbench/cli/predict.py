@@ -19,6 +19,14 @@ data_option = click.option(
     help="Exported dataset(s) to train on as well as the database (repeatable).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+kernels_option = click.option(
+    "--kernels",
+    "kernels",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    metavar="JSON",
+    help="Kernel profile(s) pricing the rows (repeatable; default: kernels-*.json beside --data).",
+)
 
 
 def query_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -75,8 +83,9 @@ def predict() -> None:
 @predict.command()
 @db_option
 @data_option
+@kernels_option
 @click.option("--seed", default=0, show_default=True, type=int)
-def train(db: str | None, data: tuple[str, ...], seed: int) -> None:
+def train(db: str | None, data: tuple[str, ...], kernels: tuple[str, ...], seed: int) -> None:
     """Train one model per target on measured results and store it as a new version.
 
     \b
@@ -86,12 +95,15 @@ def train(db: str | None, data: tuple[str, ...], seed: int) -> None:
     from accelbench.prediction.service import train_and_store, training_rows
 
     path = _db(db)
-    rows = training_rows(path, list(data))
+    rows = training_rows(path, list(data), list(kernels) or None)
     bundle = train_and_store(path, rows, seed=seed)
     click.echo(
         f"trained version {bundle.version} on {len(rows)} rows "
         f"(data fingerprint {bundle.data_fingerprint[:12]}) into {path}"
     )
+    priced = sum(1 for r in rows if r.get("kernel_estimate_ms"))
+    ids = ", ".join(p.profile_id for p in bundle.kernel_profiles) or "none"
+    click.echo(f"  kernel profiles: {ids}; {priced} of {len(rows)} rows priced from one")
     for target, model in bundle.models.items():
         widths = {
             k: None if v is None else f"±{100 * (2.718281828**v - 1):.1f}%"
@@ -112,8 +124,11 @@ def train(db: str | None, data: tuple[str, ...], seed: int) -> None:
     help="Comma list of targets.",
 )
 @click.option("--seed", default=0, show_default=True, type=int)
+@kernels_option
 @json_option
-def evaluate(db: str | None, data: tuple[str, ...], targets: str, seed: int, as_json: bool) -> None:
+def evaluate(
+    db: str | None, data: tuple[str, ...], targets: str, seed: int, kernels: tuple[str, ...], as_json: bool
+) -> None:
     """Print the evaluation protocol: 4 splits x targets, learned model vs FLOPs baseline.
 
     \b
@@ -131,7 +146,7 @@ def evaluate(db: str | None, data: tuple[str, ...], targets: str, seed: int, as_
     for t in chosen:
         if t not in TARGETS:
             raise InputError(f"unknown target '{t}'; known: {', '.join(TARGETS)}", field="--targets")
-    rows = training_rows(_db(db) if db or not data else None, list(data))
+    rows = training_rows(_db(db) if db or not data else None, list(data), list(kernels) or None)
     report = run_eval(rows, targets=chosen, seed=seed)
     if as_json:
         click.echo(json.dumps(report, indent=2, default=str))
@@ -345,4 +360,51 @@ def export_data(db: str | None, output: str, max_ci_percent: float) -> None:
     click.echo(
         f"wrote {n} rows to {output} (data fingerprint {fingerprint(rows)[:12]}); left out "
         f"{counts['unstable']} unstable row(s) with a 95 % CI wider than ±{max_ci_percent} %"
+    )
+
+
+@predict.command("profile-kernels")
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="JSON file to write.")
+@click.option("--device", default="cpu", show_default=True, type=click.Choice(["cpu", "cuda"]))
+@click.option("--threads", default=1, show_default=True, type=int, help="CPU threads while timing.")
+@click.option("--quick", is_flag=True, help="A small grid (seconds, for trying it out; coarse prices).")
+def profile_kernels(output: str, device: str, threads: int, quick: bool) -> None:
+    """Time single kernels (matrix products, convolutions, memory-bound operators) on a fixed grid.
+
+    Training and queries price a configuration's forward pass from this profile (the kernel-time
+    baseline the trees correct), so a device profiled once is predicted better for model families
+    never measured on it. Put the file as kernels-*.json beside the Parquet datasets it serves.
+    About 7 minutes on one CPU core.
+
+    \b
+    Example:
+      accelbench predict profile-kernels --output data/reference/kernels-cpu.json
+    """
+    import shlex
+    import sys
+
+    from accelbench.prediction.kernels.measure import (
+        AXES,
+        SMALL_AXES,
+        check_request,
+        count_shapes,
+        measure_profile,
+    )
+
+    check_request(device, threads)
+    axes = SMALL_AXES if quick else AXES
+    args = ["--output", output, "--device", device, "--threads", str(threads)] + ["--quick"] * quick
+    command = "accelbench predict profile-kernels " + shlex.join(args)
+    with click.progressbar(length=count_shapes(axes), label="kernels", file=sys.stderr) as bar:
+        last = [0]
+
+        def advance(done: int, total: int) -> None:
+            bar.update(done - last[0])
+            last[0] = done
+
+        profile = measure_profile(device, threads, axes, advance, command)
+    profile.save(output)
+    click.echo(
+        f"wrote kernel profile {profile.profile_id} of {profile.device_name or device} "
+        f"({count_shapes(axes)} kernels, {profile.seconds:.0f} s) to {output}"
     )

@@ -25,6 +25,7 @@ results are cached per (family, size).
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -32,6 +33,9 @@ from accelbench.models.zoo import get_config, get_spec
 
 STRUCTURE_BATCH_SIZE = 1
 STRUCTURE_SEQUENCE_LENGTH = 32
+# Fake tensors keep per-mode state: two threads tracing at once (API requests served from a thread
+# pool) broke each other's passes ("fake_mode.in_kernel_invocation must be False"), so one at a time.
+TRACE_LOCK = threading.RLock()
 
 
 @cache
@@ -47,16 +51,8 @@ def model_structure(family: str, size: str) -> dict[str, Any]:
 
 def structure_of_config(family: str, config: Any) -> dict[str, Any]:
     """model_structure of the model of `family` that `config` describes (not cached)."""
-    import torch
-    from torch._subclasses.fake_tensor import FakeTensorMode
-
-    spec = get_spec(family)
-    with torch.device("meta"):
-        model = spec.model_cls()(config)
-    with FakeTensorMode(allow_non_fake_inputs=True):
-        model.to_empty(device="cpu")  # fake parameters: CPU tensors of the right shape, no storage
+    model = fake_model(family, config)
     leaves = sum(1 for m in model.modules() if next(m.children(), None) is None)
-    model = model.eval()
     return {
         "leaf_modules": leaves,
         "operator_calls": count_operator_calls(family, model, config),
@@ -64,18 +60,39 @@ def structure_of_config(family: str, config: Any) -> dict[str, Any]:
     }
 
 
-def _forward(family: str, model: Any, config: Any, mode: Any) -> None:
-    """One forward pass of `model` under the torch dispatch `mode`, on the zoo's inputs at batch
-    STRUCTURE_BATCH_SIZE and sequence length STRUCTURE_SEQUENCE_LENGTH."""
+def fake_model(family: str, config: Any) -> Any:
+    """The eval-mode model of `family` built from `config` with fake parameters (shapes, no storage)."""
+    import torch
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    spec = get_spec(family)
+    with TRACE_LOCK:
+        with torch.device("meta"):
+            model = spec.model_cls()(config)
+        with FakeTensorMode(allow_non_fake_inputs=True):
+            model.to_empty(device="cpu")  # fake parameters: CPU tensors of the right shape, no storage
+        return model.eval()
+
+
+def forward_under(
+    family: str,
+    model: Any,
+    config: Any,
+    mode: Any,
+    batch_size: int = STRUCTURE_BATCH_SIZE,
+    sequence_length: int = STRUCTURE_SEQUENCE_LENGTH,
+) -> None:
+    """One forward pass of `model` under the torch dispatch `mode`, on the zoo's inputs at
+    `batch_size` and `sequence_length` (default: the counts' STRUCTURE_* sizes)."""
     import torch
 
     from accelbench.models.wrapper import wrap
 
     spec = get_spec(family)
     generator = torch.Generator().manual_seed(0)
-    tensors = spec.make_inputs(config, STRUCTURE_BATCH_SIZE, STRUCTURE_SEQUENCE_LENGTH, generator)
+    tensors = spec.make_inputs(config, batch_size, sequence_length, generator)
     module = wrap(model, spec.input_names, spec.output, spec.forward_kwargs)
-    with torch.no_grad(), mode:
+    with TRACE_LOCK, torch.no_grad(), mode:
         module(*(tensors[name] for name in spec.input_names))
 
 
@@ -91,7 +108,7 @@ def count_operator_calls(family: str, model: Any, config: Any) -> int:
                 _Counter.calls += 1
             return func(*args, **(kwargs or {}))
 
-    _forward(family, model, config, _Counter())
+    forward_under(family, model, config, _Counter())
     return _Counter.calls
 
 
@@ -104,7 +121,7 @@ def conv_flop_share(family: str, model: Any, config: Any) -> float:
     from torch.utils.flop_counter import FlopCounterMode
 
     counter = FlopCounterMode(display=False)
-    _forward(family, model, config, counter)
+    forward_under(family, model, config, counter)
     counts = counter.get_flop_counts().get("Global", {})
     total = sum(counts.values())
     conv = sum(v for op, v in counts.items() if "convolution" in str(op))

@@ -11,6 +11,7 @@ from typing import Any
 
 from accelbench.prediction.dataset import TARGETS, config_key, fingerprint, rows_with_target
 from accelbench.prediction.features import HARDWARE_COLUMNS, MODEL_COLUMNS
+from accelbench.prediction.kernels.profile import KernelProfile, known_profiles, remember
 from accelbench.prediction.learner import (
     MIN_ROWS,
     InsufficientDataError,
@@ -54,6 +55,7 @@ class ModelBundle:
     skipped: dict[str, str] = field(default_factory=dict)  # target -> why no model
     trained_at: str = ""
     model_ids: dict[str, int] = field(default_factory=dict)
+    kernel_profiles: list[KernelProfile] = field(default_factory=list)  # what priced the training rows
 
     def shared_dict(self) -> dict[str, Any]:
         """The parts common to every target, JSON-serialisable."""
@@ -65,6 +67,7 @@ class ModelBundle:
             "measured": self.measured,
             "skipped": self.skipped,
             "trained_at": self.trained_at,
+            "kernel_profiles": [p.to_dict() for p in self.kernel_profiles],
         }
 
     def blob(self, target: str) -> bytes:
@@ -90,6 +93,7 @@ class ModelBundle:
             shared.get("skipped", {}),
             shared.get("trained_at", ""),
             ids,
+            [remember(KernelProfile.from_dict(p)) for p in shared.get("kernel_profiles") or []],
         )
 
     def measured_keys(self) -> set[tuple[Any, ...]]:
@@ -135,6 +139,9 @@ def train_bundle(
         [{c: r.get(c) for c in _NEAREST_COLUMNS} for r in rows],
         skipped,
         now.isoformat(),
+        kernel_profiles=known_profiles(
+            {str(r["kernel_profile_id"]) for r in rows if r.get("kernel_profile_id")}
+        ),
     )
 
 

@@ -103,12 +103,14 @@ def curve_values(curves: dict[str, list[list[float]]], rows: list[dict[str, Any]
 
 
 def at_batch_size(row: dict[str, Any], batch_size: int) -> dict[str, Any]:
-    """`row` with its batch-dependent features recomputed for `batch_size` (FLOPs scale with the batch)."""
+    """`row` with its batch-dependent features recomputed for `batch_size` (FLOPs scale with the batch,
+    the kernel estimate is re-priced)."""
     from accelbench.prediction.features import bytes_per_inference
+    from accelbench.prediction.kernels.columns import at_batch_size_columns
 
     out = dict(row, batch_size=batch_size)
     if row.get("flops_per_inference"):
         out["flops_per_inference"] = float(row["flops_per_inference"]) * batch_size / row["batch_size"]
     nbytes = bytes_per_inference(out, batch_size, int(row.get("sequence_length") or 1))
     out["bytes_per_inference"] = nbytes if nbytes is not None else row.get("bytes_per_inference")
-    return out
+    return out | at_batch_size_columns(row, batch_size)

@@ -153,4 +153,8 @@ def feature_row(bundle: ModelBundle, q: Query) -> tuple[dict[str, Any], dict[str
         "hardware_fingerprint": platform.get("hardware_fingerprint"),
     }
     row = {**platform, **cols, **resolved, "device": q.hardware_type}
+    if bundle.kernel_profiles:
+        from accelbench.prediction.kernels import kernel_columns
+
+        row |= kernel_columns(row, bundle.kernel_profiles)
     return row, resolved

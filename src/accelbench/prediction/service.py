@@ -14,9 +14,14 @@ from accelbench.prediction.registry import load_bundle, save_bundle
 
 
 def training_rows(
-    db_path: str | Path | None, data: list[str | Path] | tuple[str | Path, ...] = ()
+    db_path: str | Path | None,
+    data: list[str | Path] | tuple[str | Path, ...] = (),
+    kernels: list[str | Path] | tuple[str | Path, ...] | None = None,
 ) -> list[dict[str, Any]]:
-    """Measured rows from the database (when the file exists) plus Parquet datasets, duplicates dropped."""
+    """Measured rows from the database (when the file exists) plus Parquet datasets, duplicates dropped,
+    each priced by the kernel profile of its device (`kernels` files; default: the kernels-*.json
+    beside the datasets)."""
+    from accelbench.prediction.kernels import fill_kernel_estimates, load_profile, profiles_beside
     from accelbench.storage import Store
 
     rows: list[dict[str, Any]] = list(load_parquet(data)) if data else []
@@ -37,7 +42,8 @@ def training_rows(
             "`accelbench run --suite suites/reference.yaml` or pass --data "
             "data/reference/*.parquet"
         )
-    return unique
+    paths = profiles_beside(list(data)) if kernels is None else list(kernels)
+    return fill_kernel_estimates(unique, [load_profile(p) for p in paths])
 
 
 def train_and_store(

@@ -86,6 +86,13 @@ class TargetModel:
         """Whether the trees learn the ratio to the FLOPs baseline (latency, throughput)."""
         return self.base_target in OFFSET_TARGETS
 
+    @property
+    def _ratio_name(self) -> str:
+        if not self.uses_offset:
+            return "measured"
+        kind = "kernel-time" if self.baseline.driver == "kernels" else "FLOPs"
+        return f"measured / {kind} baseline"
+
     def curve_used(self, rows: list[dict[str, Any]]) -> list[bool]:
         """Per row, whether a measured batch curve (not the trees) gives its prediction."""
         return [v is not None for v in curve_values(self.curves, rows)]
@@ -104,7 +111,7 @@ class TargetModel:
             "batch curve of this measured configuration (linear in batch between measured sizes"
             + (", corrected for where similar configurations' curves bend)" if self.bends else ")")
             if curve
-            else f"LightGBM on log({'measured / FLOPs baseline' if self.uses_offset else 'measured'})"
+            else f"LightGBM on log({self._ratio_name})"
             + (" averaged with a fixed + per-item physical model" if self.physical else "")
             + (", scaled from this configuration's one measured batch size" if anchor else "")
         )
@@ -169,11 +176,7 @@ class TargetModel:
             "target": self.target,
             "hyper": self.hyper,
             **self.encoder.to_dict(),
-            "baseline": {
-                "target": self.baseline.target,
-                "log_c": self.baseline.log_c,
-                "log_c_all": self.baseline.log_c_all,
-            },
+            "baseline": self.baseline.to_dict(),
             "booster": base64.b64encode(self.booster_text.encode()).decode(),
             "half_widths": self.half_widths,
             "domain": self.domain,
@@ -190,12 +193,11 @@ class TargetModel:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TargetModel:
         """Inverse of to_dict (models stored before curves existed load without them)."""
-        b = d["baseline"]
         return cls(
             d["target"],
             d["hyper"],
             Encoder.from_dict(d, LEGACY_NUMERIC_FEATURES),
-            Baseline(b.get("target", d["target"]), b["log_c"], b["log_c_all"]),
+            Baseline.from_dict(d["baseline"], d["target"]),
             base64.b64decode(d["booster"]).decode(),
             d["half_widths"],
             d["domain"],
@@ -217,7 +219,10 @@ def _fit_booster(
 
     # operator calls tell the per-call overhead (latency); for memory they did not help held out
     enc = Encoder.fit(rows, NUMERIC_FEATURES if target in OFFSET_TARGETS else LEGACY_NUMERIC_FEATURES)
-    base = Baseline.fit(rows, target)
+    # the kernel-time baseline where a profile priced the rows (on the reference data it cut
+    # unseen-family latency MAPE from 19.8 to 17.0 %, docs/prediction.md); FLOPs otherwise
+    kernels = target in OFFSET_TARGETS and any(r.get("kernel_estimate_ms") for r in rows)
+    base = Baseline.fit(rows, target, "kernels" if kernels else "flops")
     y = np.log([target_value(r, target) for r in rows])
     if target in OFFSET_TARGETS:
         y = y - np.asarray(base.log_offset(rows))
