@@ -121,3 +121,15 @@ def test_training_without_data_is_a_clear_error(cli_runner, tmp_path):
     assert out.exit_code == 2 and "no successful measured results" in out.output
     out = cli_runner.invoke(cli, ["predict", "evaluate", "--data", str(tmp_path / "nope.parquet")])
     assert out.exit_code == 2 and "no such file" in out.output
+
+
+def test_data_may_name_a_folder_of_parquet_files(cli_runner, trained, tmp_path):
+    data, _ = trained
+    # `--data data/reference/*.parquet` expands to several words, which one option cannot take
+    out = cli_runner.invoke(
+        cli, ["predict", "evaluate", "--data", str(data.parent), "--targets", "latency_ms"]
+    )
+    assert out.exit_code == 0, out.output
+    assert "prediction evaluation on 32 rows" in out.output
+    out = cli_runner.invoke(cli, ["predict", "evaluate", "--data", str(tmp_path)])
+    assert out.exit_code == 2 and "no *.parquet files in this folder" in out.output

@@ -14,9 +14,9 @@ data_option = click.option(
     "--data",
     "data",
     multiple=True,
-    type=click.Path(dir_okay=False),
-    metavar="PARQUET",
-    help="Exported dataset(s) to train on as well as the database (repeatable).",
+    type=click.Path(),
+    metavar="PARQUET|DIR",
+    help="Exported dataset(s) to train on as well as the database (repeatable; a folder: its *.parquet).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 kernels_option = click.option(
@@ -75,7 +75,7 @@ def predict() -> None:
 
     \b
     Example:
-      accelbench predict train --data data/reference/cpu-*.parquet --db bench.duckdb
+      accelbench predict train --data data/reference --db bench.duckdb
       accelbench predict latency --model bert --batch-size 8 --db bench.duckdb
     """
 

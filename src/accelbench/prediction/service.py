@@ -24,6 +24,7 @@ def training_rows(
     from accelbench.prediction.kernels import fill_kernel_estimates, load_profile, profiles_beside
     from accelbench.storage import Store
 
+    data = dataset_files(data)
     rows: list[dict[str, Any]] = list(load_parquet(data)) if data else []
     if db_path is not None and Path(db_path).exists():
         rows += load_from_store(Store(db_path, read_only=True))
@@ -44,6 +45,23 @@ def training_rows(
         )
     paths = profiles_beside(list(data)) if kernels is None else list(kernels)
     return fill_kernel_estimates(unique, [load_profile(p) for p in paths])
+
+
+def dataset_files(paths: list[str | Path] | tuple[str | Path, ...]) -> list[str | Path]:
+    """`paths` with every folder replaced by the Parquet files in it (sorted); InputError for a
+    folder without any."""
+    from accelbench.errors import InputError
+
+    out: list[str | Path] = []
+    for p in paths:
+        if Path(p).is_dir():
+            found = sorted(Path(p).glob("*.parquet"))
+            if not found:
+                raise InputError("no *.parquet files in this folder", file=str(p))
+            out += found
+        else:
+            out.append(p)
+    return out
 
 
 def train_and_store(
