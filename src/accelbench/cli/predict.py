@@ -378,7 +378,7 @@ def profile_kernels(output: str, device: str, threads: int, quick: bool) -> None
 
     \b
     Example:
-      accelbench predict profile-kernels --output data/reference/kernels-cpu.json
+      accelbench predict profile-kernels --output mydata/kernels-cpu.json
     """
     import shlex
     import sys
