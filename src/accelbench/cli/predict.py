@@ -395,7 +395,8 @@ def profile_kernels(output: str, device: str, threads: int, quick: bool) -> None
     axes = SMALL_AXES if quick else AXES
     args = ["--output", output, "--device", device, "--threads", str(threads)] + ["--quick"] * quick
     command = "accelbench predict profile-kernels " + shlex.join(args)
-    with click.progressbar(length=count_shapes(axes), label="kernels", file=sys.stderr) as bar:
+    total = count_shapes(axes)
+    with click.progressbar(length=total, label="kernels", file=sys.stderr) as bar:
         last = [0]
 
         def advance(done: int, total: int) -> None:
@@ -406,5 +407,5 @@ def profile_kernels(output: str, device: str, threads: int, quick: bool) -> None
     profile.save(output)
     click.echo(
         f"wrote kernel profile {profile.profile_id} of {profile.device_name or device} "
-        f"({count_shapes(axes)} kernels, {profile.seconds:.0f} s) to {output}"
+        f"({total} kernels, {profile.seconds:.0f} s) to {output}"
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from accelbench.prediction.dataset import TARGETS, config_key, fingerprint, rows_with_target
 from accelbench.prediction.features import HARDWARE_COLUMNS, MODEL_COLUMNS
-from accelbench.prediction.kernels.profile import KernelProfile, known_profiles, remember
+from accelbench.prediction.kernels.profile import KernelProfile, known_profiles
 from accelbench.prediction.learner import (
     MIN_ROWS,
     InsufficientDataError,
@@ -93,7 +93,7 @@ class ModelBundle:
             shared.get("skipped", {}),
             shared.get("trained_at", ""),
             ids,
-            [remember(KernelProfile.from_dict(p)) for p in shared.get("kernel_profiles") or []],
+            [KernelProfile.from_dict(p) for p in shared.get("kernel_profiles") or []],
         )
 
     def measured_keys(self) -> set[tuple[Any, ...]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -78,11 +79,7 @@ def baseline_driver(row: dict[str, Any], target: str) -> float:
     return 1.0  # power: a constant per platform
 
 
-# Drivers a Baseline can be fitted on: FLOPs (and bytes; the evaluation's baseline, and models stored
-# before kernel profiles) or the kernel-time estimate of the row's forward pass, where it has one.
-DRIVERS = ("flops", "kernels")
 KERNEL_TARGETS = ("latency_ms", "throughput_items_per_second")
-FALLBACK = "/flops"  # suffix of the constants of rows without a kernel estimate (kernels driver)
 
 
 def kernel_driver(row: dict[str, Any], target: str) -> float | None:
@@ -102,53 +99,39 @@ def target_value(row: dict[str, Any], target: str) -> float:
 class Baseline:
     """target = c[hardware type] x driver, c the geometric mean of target/driver over training rows.
 
-    With `driver` "kernels", a row with a kernel estimate is driven by it, and a row without one
-    (a device no profile measured) by FLOPs, with constants of its own (keys ending in FALLBACK,
-    `log_c_fallback_all` for unseen hardware).
+    `driver` "flops": FLOPs / peak FLOP/s (bytes for memory; the evaluation's baseline, and every
+    model stored before kernel profiles). "kernels": the row's kernel-time estimate; a row without
+    one (a device no profile measured) is answered by `fallback`, a FLOPs baseline fitted on the
+    training rows without an estimate (on all rows when every one had an estimate).
     """
 
     target: str
     log_c: dict[str, float]
     log_c_all: float  # over platforms with a peak FLOP/s when there are any: used for unseen hardware
     driver: str = "flops"
-    log_c_fallback_all: float | None = None
+    fallback: Baseline | None = None
 
     @classmethod
     def fit(cls, rows: list[dict[str, Any]], target: str, driver: str = "flops") -> Baseline:
         """Fit the per-hardware-type constants on training rows."""
-        per: dict[str, list[float]] = defaultdict(list)
-        peaked, kernel_all, fallback_all = [], [], []
-        for r in rows:
-            k = kernel_driver(r, target) if driver == "kernels" else None
-            d = k if k is not None else baseline_driver(r, target)
-            if not d > 0:
-                continue
-            v = math.log(target_value(r, target)) - math.log(d)
-            per[_key(r, driver, k is not None)].append(v)
-            if k is not None:
-                kernel_all.append(v)
-            else:
-                fallback_all.append(v)
-                if r.get("peak_flops"):
-                    peaked.append(v)
-        if not per:
-            raise ValueError("no rows with a FLOP count to fit the baseline on")
-        fallback = peaked or fallback_all
-        c_fallback = sum(fallback) / len(fallback) if fallback else None
-        every = kernel_all if driver == "kernels" and kernel_all else fallback
-        c_all = sum(every) / len(every)
-        consts = {k: sum(v) / len(v) for k, v in per.items()}
-        return cls(target, consts, c_all, driver, c_fallback if driver == "kernels" else None)
+        if driver == "kernels":
+            priced = [r for r in rows if kernel_driver(r, target)]
+            others = [r for r in rows if not kernel_driver(r, target)]
+            c, c_all = _constants(priced, target, lambda r: kernel_driver(r, target) or math.nan)
+            return cls(target, c, c_all, driver, cls.fit(others or rows, target))
+        return cls(target, *_constants(rows, target, lambda r: baseline_driver(r, target)))
 
     def predict(self, rows: list[dict[str, Any]]) -> list[float]:
         """Baseline predictions in the target's units (NaN where the driver is unknown)."""
         out = []
         for r in rows:
             k = kernel_driver(r, self.target) if self.driver == "kernels" else None
+            if k is None and self.fallback is not None:
+                out += self.fallback.predict([r])
+                continue
             d = k if k is not None else baseline_driver(r, self.target)
-            default = self.log_c_all if k is not None or self.driver == "flops" else self.log_c_fallback_all
-            c = self.log_c.get(_key(r, self.driver, k is not None), default)
-            out.append(math.exp(c + math.log(d)) if d > 0 and c is not None else math.nan)
+            c = self.log_c.get(str(r["hardware_type"]), self.log_c_all)
+            out.append(math.exp(c + math.log(d)) if d > 0 else math.nan)
         return out
 
     def log_offset(self, rows: list[dict[str, Any]]) -> list[float]:
@@ -162,23 +145,31 @@ class Baseline:
             "log_c": self.log_c,
             "log_c_all": self.log_c_all,
             "driver": self.driver,
-            "log_c_fallback_all": self.log_c_fallback_all,
+            "fallback": self.fallback.to_dict() if self.fallback else None,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], target: str) -> Baseline:
         """Inverse of to_dict (a model stored before drivers existed is a FLOPs baseline)."""
-        return cls(
-            d.get("target", target),
-            d["log_c"],
-            d["log_c_all"],
-            d.get("driver", "flops"),
-            d.get("log_c_fallback_all"),
-        )
+        fallback = cls.from_dict(d["fallback"], target) if d.get("fallback") else None
+        return cls(d.get("target", target), d["log_c"], d["log_c_all"], d.get("driver", "flops"), fallback)
 
 
-def _key(row: dict[str, Any], driver: str, kernel: bool) -> str:
-    """The constant's key of `row`: its hardware type, FALLBACK-suffixed when a kernels baseline
-    has no estimate for it."""
-    hw = str(row["hardware_type"])
-    return hw if driver == "flops" or kernel else hw + FALLBACK
+def _constants(
+    rows: list[dict[str, Any]], target: str, driver: Callable[[dict[str, Any]], float]
+) -> tuple[dict[str, float], float]:
+    """Per hardware type, and over all (rows with a peak FLOP/s when there are any), the mean of
+    log(target / driver); ValueError when no row has a positive driver."""
+    per: dict[str, list[float]] = defaultdict(list)
+    peaked: list[float] = []
+    for r in rows:
+        d = driver(r)
+        if d > 0:
+            v = math.log(target_value(r, target)) - math.log(d)
+            per[str(r["hardware_type"])].append(v)
+            if r.get("peak_flops"):
+                peaked.append(v)
+    every = peaked or [v for vals in per.values() for v in vals]
+    if not every:
+        raise ValueError("no rows with a FLOP count to fit the baseline on")
+    return {k: sum(v) / len(v) for k, v in per.items()}, sum(every) / len(every)

@@ -6,7 +6,7 @@ import threading
 from typing import Any
 
 from accelbench.errors import InputError
-from accelbench.prediction.kernels.profile import KernelProfile, known_profiles, profile_for
+from accelbench.prediction.kernels.profile import KernelProfile, known_profiles, profile_for, remember
 
 KERNEL_COLUMNS = ("kernel_estimate_ms", "kernel_profile_id")
 
@@ -40,34 +40,21 @@ def kernel_columns(row: dict[str, Any], profiles: list[KernelProfile]) -> dict[s
                     _ESTIMATES[key] = profile.estimate_ms(kernel_calls(*shape))
             except (ImportError, InputError):  # no torch (accelbench[pytorch]) or a model the zoo lacks
                 return dict.fromkeys(KERNEL_COLUMNS)
+    remember(profile)  # so that the row can be re-priced at another batch size (at_batch_size_columns)
     return {"kernel_estimate_ms": _ESTIMATES[key], "kernel_profile_id": profile.profile_id}
 
 
 def at_batch_size_columns(row: dict[str, Any], batch_size: int) -> dict[str, Any]:
-    """KERNEL_COLUMNS of `row` at another `batch_size`: re-priced by the profile that priced it
-    when this process knows it, else scaled with the batch (empty when `row` has no estimate)."""
+    """KERNEL_COLUMNS of `row` at another `batch_size`, re-priced by the profile that priced it
+    (empty when no profile did)."""
     pid = row.get("kernel_profile_id")
-    if not row.get("kernel_estimate_ms") or not pid:
+    if not pid:
         return {}
-    again = kernel_columns(dict(row, batch_size=batch_size), known_profiles({str(pid)}))
-    if again["kernel_estimate_ms"]:
-        return again
-    return {"kernel_estimate_ms": float(row["kernel_estimate_ms"]) * batch_size / float(row["batch_size"])}
+    return kernel_columns(dict(row, batch_size=batch_size), known_profiles({str(pid)}))
 
 
 def fill_kernel_estimates(rows: list[dict[str, Any]], profiles: list[KernelProfile]) -> list[dict[str, Any]]:
     """Set KERNEL_COLUMNS on every row (None where no profile answers), in place; returns rows."""
-    cache: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r in rows:
-        key = (
-            r.get("hardware_type"),
-            r.get("device_name"),
-            r["model_name"],
-            r["model_size"],
-            r["batch_size"],
-            r.get("sequence_length"),
-        )
-        if key not in cache:
-            cache[key] = kernel_columns(r, profiles)
-        r.update(cache[key])
+        r.update(kernel_columns(r, profiles))
     return rows

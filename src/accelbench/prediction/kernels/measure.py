@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from accelbench.errors import InputError
-from accelbench.prediction.kernels.profile import KernelProfile, remember
+from accelbench.prediction.kernels.profile import KernelProfile
 
 AXES: dict[str, list[int]] = {
     "mm_m": [4**i for i in range(8)],  # 1 .. 16384
@@ -209,17 +209,15 @@ def measure_profile(
     finally:
         torch.set_num_threads(previous)
     info = detect(device if device == "cpu" else "cuda")
-    return remember(
-        KernelProfile(
-            device=device,
-            device_name=str(info.device_name or ""),
-            compute_units=info.compute_units,
-            threads=threads,
-            torch_version=str(torch.__version__),
-            measured_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-            seconds=round(time.perf_counter() - started, 1),
-            command=command,
-            axes=axes,
-            tables=tables,
-        )
+    return KernelProfile(
+        device=device,
+        device_name=str(info.device_name or ""),
+        compute_units=info.compute_units,
+        threads=threads,
+        torch_version=str(torch.__version__),
+        measured_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        seconds=round(time.perf_counter() - started, 1),
+        command=command,
+        axes=axes,
+        tables=tables,
     )

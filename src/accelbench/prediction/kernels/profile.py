@@ -90,17 +90,18 @@ class KernelProfile:
         Path(path).write_text(json.dumps(self.to_dict(), separators=(",", ":")) + "\n")
 
 
-_KNOWN: dict[str, KernelProfile] = {}  # profile_id -> every profile loaded or measured in this process
+_KNOWN: dict[str, KernelProfile] = {}  # profile_id -> every profile that priced a row in this process
 
 
 def remember(profile: KernelProfile) -> KernelProfile:
-    """Record `profile` so that a model trained on rows it priced can store it (see known_profiles)."""
+    """Record `profile` (done for every profile that prices a row, kernels/columns.py), so that a
+    model trained on those rows can store it and a row can be re-priced (see known_profiles)."""
     _KNOWN.setdefault(profile.profile_id, profile)
     return profile
 
 
 def known_profiles(ids: set[str]) -> list[KernelProfile]:
-    """The profiles of `ids` loaded or measured in this process, by id."""
+    """The profiles of `ids` that priced a row in this process, by id."""
     return [_KNOWN[i] for i in sorted(ids) if i in _KNOWN]
 
 
@@ -116,7 +117,7 @@ def load_profile(path: str | Path) -> KernelProfile:
         raise InputError(f"not JSON: {exc}", file=str(path)) from None
     if not isinstance(data, dict):
         raise InputError("not a kernel profile (expected a JSON object)", file=str(path))
-    return remember(KernelProfile.from_dict(data, str(path)))
+    return KernelProfile.from_dict(data, str(path))
 
 
 def profiles_beside(paths: list[str | Path] | tuple[str | Path, ...]) -> list[Path]:
