@@ -117,7 +117,7 @@ def test_the_kernel_baseline_scales_with_the_estimate_and_falls_back_to_flops_wi
 
 
 @pytest.mark.skipif(not list(REFERENCE.glob("kernels-*.json")), reason="no reference kernel profile")
-def test_reference_rows_are_priced_and_a_model_trained_on_them_says_so():
+def test_reference_rows_are_priced_and_a_model_trained_on_them_says_so(monkeypatch):
     from accelbench.prediction.bundle import train_bundle
     from accelbench.prediction.predictor import Predictor
     from accelbench.prediction.query import Query
@@ -139,6 +139,36 @@ def test_reference_rows_are_priced_and_a_model_trained_on_them_says_so():
     # a configuration never measured (an unmeasured batch size of a family) is priced for the query
     answer = Predictor(bundle).predict(Query("bert", batch_size=5, sequence_length=64))
     assert answer.predicted_value > 0 and math.isfinite(answer.predicted_value)
+
+    # A stored model carries its training shapes' estimates: loaded by a fresh server (empty
+    # cache), it answers a trained shape without tracing it again; only new shapes are traced.
+    import accelbench.prediction.kernels.calls as calls
+    from accelbench.prediction.bundle import ModelBundle
+    from accelbench.prediction.kernels import columns
+
+    shapes = {(r["model_name"], r["model_size"], r["batch_size"], r["sequence_length"]) for r in rows}
+    assert len(bundle.kernel_estimates) == len(shapes)
+    monkeypatch.setattr(columns, "_ESTIMATES", {})
+    loaded = Predictor(ModelBundle.from_blobs({1: bundle.blob("latency_ms")}))
+    r = rows[0]
+    trained = Query(
+        r["model_name"], r["model_size"], "cpu", r["batch_size"], r["sequence_length"], r["precision"]
+    )
+
+    def no_trace(*args: object) -> None:
+        raise RuntimeError("traced")
+
+    with monkeypatch.context() as m:
+        m.setattr(calls, "kernel_calls", no_trace)
+        assert loaded.predict(trained).predicted_value == pytest.approx(
+            Predictor(bundle).predict(trained).predicted_value
+        )
+        with pytest.raises(RuntimeError, match="traced"):
+            loaded.predict(Query("bert", batch_size=7, sequence_length=64))
+    # warming up answers a measured shape, a new batch size (a trace) and the trees before serving
+    assert loaded.warm_up() > 0
+    assert loaded.bundle.models["latency_ms"]._booster is not None
+    assert len(columns._ESTIMATES) > len(shapes)
 
 
 def test_profile_kernels_command_writes_a_loadable_profile_and_refuses_zero_threads(tmp_path):

@@ -84,7 +84,9 @@ class ServiceState:
             if version is None:
                 self.unavailable_reason = "no trained model stored: run `accelbench predict train`"
             elif self.predictor is None or self.predictor.bundle.version != version:
-                self.predictor = Predictor(load_bundle(store, version))
+                fresh = Predictor(load_bundle(store, version))
+                fresh.warm_up()  # before it serves: its first queries would wait seconds otherwise
+                self.predictor = fresh
             self.ipfs_rows = store.query(_IPFS_SQL)
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):

@@ -11,6 +11,7 @@ from typing import Any
 
 from accelbench.prediction.dataset import TARGETS, config_key, fingerprint, rows_with_target
 from accelbench.prediction.features import HARDWARE_COLUMNS, MODEL_COLUMNS
+from accelbench.prediction.kernels.columns import priced_shapes, seed_estimates
 from accelbench.prediction.kernels.profile import KernelProfile, known_profiles
 from accelbench.prediction.learner import (
     MIN_ROWS,
@@ -56,6 +57,9 @@ class ModelBundle:
     trained_at: str = ""
     model_ids: dict[str, int] = field(default_factory=dict)
     kernel_profiles: list[KernelProfile] = field(default_factory=list)  # what priced the training rows
+    # [profile id, family, size, batch, sequence, ms] of the training rows' shapes: seeded into the
+    # estimate cache on load, so queries of those shapes are not traced again
+    kernel_estimates: list[list[Any]] = field(default_factory=list)
 
     def shared_dict(self) -> dict[str, Any]:
         """The parts common to every target, JSON-serialisable."""
@@ -68,6 +72,7 @@ class ModelBundle:
             "skipped": self.skipped,
             "trained_at": self.trained_at,
             "kernel_profiles": [p.to_dict() for p in self.kernel_profiles],
+            "kernel_estimates": self.kernel_estimates,
         }
 
     def blob(self, target: str) -> bytes:
@@ -83,6 +88,7 @@ class ModelBundle:
             payload = json.loads(gzip.decompress(blob))
             tm = TargetModel.from_dict(payload["target_model"])
             models[tm.target], ids[tm.target], shared = tm, mid, payload["shared"]
+        seed_estimates(shared.get("kernel_estimates") or [])
         return cls(
             shared["version"],
             shared["data_fingerprint"],
@@ -94,6 +100,7 @@ class ModelBundle:
             shared.get("trained_at", ""),
             ids,
             [KernelProfile.from_dict(p) for p in shared.get("kernel_profiles") or []],
+            shared.get("kernel_estimates") or [],
         )
 
     def measured_keys(self) -> set[tuple[Any, ...]]:
@@ -142,6 +149,7 @@ def train_bundle(
         kernel_profiles=known_profiles(
             {str(r["kernel_profile_id"]) for r in rows if r.get("kernel_profile_id")}
         ),
+        kernel_estimates=priced_shapes(rows),
     )
 
 

@@ -53,6 +53,37 @@ def at_batch_size_columns(row: dict[str, Any], batch_size: int) -> dict[str, Any
     return kernel_columns(dict(row, batch_size=batch_size), known_profiles({str(pid)}))
 
 
+def priced_shapes(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """[profile id, family, size, batch, sequence, ms] of every distinct shape `rows` were priced at,
+    for a trained bundle to carry (seed_estimates)."""
+    out = {
+        (
+            str(r["kernel_profile_id"]),
+            str(r["model_name"]),
+            str(r["model_size"]),
+            int(r["batch_size"]),
+            int(r.get("sequence_length") or 1),
+        ): float(r["kernel_estimate_ms"])
+        for r in rows
+        if r.get("kernel_profile_id") and r.get("kernel_estimate_ms")
+    }
+    return [[*key, ms] for key, ms in sorted(out.items())]
+
+
+def seed_estimates(shapes: list[list[Any]]) -> int:
+    """Put the estimates of priced_shapes() into the cache (keeping any already there), so that a
+    freshly loaded model answers queries of its training shapes without tracing them (~20 ms each).
+    Returns how many were added."""
+    added = 0
+    with _LOCK:
+        for pid, family, size, batch, sequence, ms in shapes:
+            key = (str(pid), str(family), str(size), int(batch), int(sequence))
+            if key not in _ESTIMATES:
+                _ESTIMATES[key] = float(ms)
+                added += 1
+    return added
+
+
 def fill_kernel_estimates(rows: list[dict[str, Any]], profiles: list[KernelProfile]) -> list[dict[str, Any]]:
     """Set KERNEL_COLUMNS on every row (None where no profile answers), in place; returns rows."""
     for r in rows:
