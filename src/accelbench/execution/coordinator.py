@@ -3,7 +3,7 @@
 It dispatches ready tasks (dependencies met) by priority then longest estimate, on a worker that
 meets the task's HardwareRequirements and has room, retries attempts lost with their worker,
 records timeouts, blocks dependents of failed tasks, and writes results plus the tracking tables
-in batches (one transaction per flush, every `flush_interval_s`).
+in batches (one transaction per flush, every `flush_interval_s`) through its ledger (ledger.py).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from accelbench.execution import tracking
 from accelbench.execution.estimates import EtaClock, estimate_seconds, history_seconds
 from accelbench.execution.events import ProgressEvent, RunSummary
+from accelbench.execution.ledger import Attempt, Ledger
 from accelbench.execution.scheduler import Scheduler, requirements_key
 from accelbench.execution.workers import WorkerSpec, unit_type
 from accelbench.runner.result import TaskResult, failed_measurements
@@ -29,20 +29,6 @@ log = logging.getLogger(__name__)
 
 TIMEOUT_GRACE_S = 2.0  # the runner kills at the timeout itself; this is the coordinator's backstop
 HEARTBEAT_INTERVAL_S = 2.0
-
-
-@dataclass
-class _Attempt:
-    task: Any
-    attempt: int
-    worker: WorkerSpec
-    hw_type: str
-    unit: str
-    units: int
-    assigned_at: float
-    deadline: float | None
-    details: dict[str, Any] = field(default_factory=dict)
-    draining: bool = False  # finished by the coordinator (timeout); units return when the executor says so
 
 
 @dataclass
@@ -77,7 +63,7 @@ class Coordinator:
         self.hashes = {n: hashlib.sha256(c.encode()).hexdigest()[:16] for n, c in self.configs.items()}
         self.workers: dict[str, WorkerSpec] = {w.worker_id: w for w in executor.workers()}
         self.used: dict[tuple[str, str], int] = {}
-        self.in_flight: dict[int, _Attempt] = {}
+        self.in_flight: dict[int, Attempt] = {}
         self.current_attempt: dict[str, int] = {}
         self.lost_retries: dict[str, int] = {}
         self.retests: dict[str, int] = {}
@@ -88,22 +74,16 @@ class Coordinator:
         self.counts: dict[str, int] = {}
         self.skipped = 0
         self._key = 0
-        self._pending_results: list[tuple[Any, TaskResult]] = []
-        self._pending_tasks: list[dict[str, Any]] = []
-        self._pending_attempts: list[dict[str, Any]] = []
-        self._worker_work: dict[str, list[float]] = {}
-        self._contrib: dict[str, dict[str, Any]] = {}
         self._eligible: dict[str, list[tuple[WorkerSpec, str]]] = {}
         self._stored_early: set[tuple[str, int]] = set()  # attempts stored before validation
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="accelbench-writer")
-        self._writing: Future[list[int]] | None = None
+        self.ledger = Ledger(store, run_id)
 
     # -- set-up --------------------------------------------------------------------------------
     def _prepare(self, env: dict[str, Any], config: dict[str, Any]) -> Scheduler:
         now = time.time()
         with self.store.transaction() as con:
             history = history_seconds(con, list(self.hashes.values()))
-            stored = self._stored_statuses(con) if self.resumed else {}
+            stored = tracking.stored_statuses(con, self.run_id, set(self.tasks)) if self.resumed else {}
             tracking.register_run(
                 con,
                 self.run_id,
@@ -131,35 +111,6 @@ class Coordinator:
         for name, reason in sched.start():
             self._finalize_blocked(name, reason)
         return sched
-
-    def _stored_statuses(self, con: Any) -> dict[str, str]:
-        from accelbench.runner.process import task_status
-        from accelbench.runner.result import Measurement
-
-        rows = con.execute(
-            "SELECT task_name, list(status ORDER BY attempt) FILTER (WHERE attempt = max_attempt) FROM"
-            " (SELECT task_name, status, attempt, max(attempt) OVER (PARTITION BY task_name) AS max_attempt"
-            "  FROM performance_results WHERE run_id = ?) GROUP BY task_name",
-            [self.run_id],
-        ).fetchall()
-        out = {}
-        for name, statuses in rows:
-            if name in self.tasks:
-                fake = [
-                    Measurement(
-                        model="",
-                        size="",
-                        hardware="",
-                        backend="",
-                        precision="",
-                        batch_size=0,
-                        sequence_length=0,
-                        status=s,
-                    )
-                    for s in statuses
-                ]
-                out[name] = task_status(fake)
-        return out
 
     def _parallelism(self) -> int:
         return max(1, sum(sum(w.capacity.values()) for w in self.workers.values() if w.alive))
@@ -232,7 +183,7 @@ class Coordinator:
                 timeout_s=timeout_s,
             )
             self.used[(worker.worker_id, unit)] = used + units
-            self.in_flight[self._key] = _Attempt(
+            self.in_flight[self._key] = Attempt(
                 task,
                 attempt,
                 worker,
@@ -260,7 +211,7 @@ class Coordinator:
             return  # a late answer for an attempt already settled: never stored twice
         now = time.time()
         if isinstance(outcome, BaseException):
-            self._record_attempt(att, "lost", str(outcome), now)
+            self.ledger.record_attempt(att, "lost", str(outcome), now)
             done = self.lost_retries.get(name, 0)
             if done < self.opt.max_retries:
                 self.lost_retries[name] = done + 1
@@ -272,7 +223,7 @@ class Coordinator:
             self._finalize(att.task, "crashed", None, error, attempt=att.attempt, att=att)
             return
         result: TaskResult = outcome
-        self._record_attempt(att, result.status, result.error, now, result)
+        self.ledger.record_attempt(att, result.status, result.error, now, result)
         if self.opt.validate and result.status == "success" and self._retest_wanted(att.task, result):
             return
         self._finalize(att.task, result.status, result, result.error, attempt=att.attempt, att=att)
@@ -304,7 +255,7 @@ class Coordinator:
             self.executor.cancel(key)
             limit = att.task.config.timeout_minutes * 60.0
             error = f"timed out: no result within {limit:.1f} s (+{self.opt.timeout_grace_s:.1f} s grace)"
-            self._record_attempt(att, "timeout", error, now)
+            self.ledger.record_attempt(att, "timeout", error, now)
             if att.task.name not in self.final:
                 self._finalize(att.task, "timeout", None, error, attempt=att.attempt, att=att)
 
@@ -322,7 +273,7 @@ class Coordinator:
         error: str | None,
         *,
         attempt: int,
-        att: _Attempt | None = None,
+        att: Attempt | None = None,
     ) -> None:
         name = task.name
         if result is None:
@@ -337,19 +288,15 @@ class Coordinator:
         self.final[name] = status
         self.counts[status] = self.counts.get(status, 0) + 1
         if (name, result.attempt) not in self._stored_early:
-            self._pending_results.append((task, result))
+            self.ledger.add_result(task, result)
         wall = result.wall_time_seconds
-        self._pending_tasks.append(
-            {
-                "task_id": tracking.task_id(self.run_id, name),
-                "status": status,
-                "start_time": tracking.utc(att.assigned_at if att else None),
-                "end_time": tracking.utc(time.time()),
-                "assigned_worker_id": att.worker.worker_id if att else None,
-                "retry_count": self.lost_retries.get(name, 0) + self.retests.get(name, 0),
-                "wall_time_seconds": wall,
-                "error_message": error,
-            }
+        self.ledger.task_finished(
+            name,
+            status,
+            att,
+            retry_count=self.lost_retries.get(name, 0) + self.retests.get(name, 0),
+            wall_time_seconds=wall,
+            error=error,
         )
         self.eta.task_done(name, wall)
         self._emit("task_finished", name, status)
@@ -361,99 +308,18 @@ class Coordinator:
         # The scheduler already marked it and its own dependents blocked.
         self._finalize(self.tasks[name], "blocked", None, reason, attempt=1)
 
-    def _record_attempt(
-        self, att: _Attempt, status: str, error: str | None, now: float, result: TaskResult | None = None
-    ) -> None:
-        tid = tracking.task_id(self.run_id, att.task.name)
-        self._pending_attempts.append(
-            {
-                "worker_id": att.worker.worker_id,
-                "task_id": tid,
-                "assignment_time": tracking.utc(att.assigned_at),
-                "start_time": tracking.utc(
-                    result.started_at if result and result.started_at else att.assigned_at
-                ),
-                # The worker's own end time when it sent one; the coordinator hears of it later.
-                "end_time": tracking.utc(result.ended_at if result and result.ended_at else now),
-                "status": status,
-                "error_message": error,
-                "hardware_type": att.hw_type,
-                "exclusive": bool(att.task.requirements.exclusive_access),
-                "resource_details": dict(att.details, attempt=att.attempt, units=att.units, unit=att.unit),
-            }
-        )
-        c = self._contrib.setdefault(
-            att.worker.worker_id,
-            {
-                "worker_id": att.worker.worker_id,
-                "benchmark_count": 0,
-                "hardware_type": att.hw_type,
-                "total_execution_time_seconds": 0.0,
-                "start_time": tracking.utc(att.assigned_at),
-                "end_time": None,
-                "resource_utilization": "{}",
-            },
-        )
-        c["benchmark_count"] += 1
-        c["total_execution_time_seconds"] += now - att.assigned_at
-        c["end_time"] = tracking.utc(now)
-        work = self._worker_work.setdefault(att.worker.worker_id, [0, 0.0])
-        work[0] += 1
-        work[1] += now - att.assigned_at
-
-    # -- storage -------------------------------------------------------------------------------
     def _flush(
         self, extra: list[tuple[Any, TaskResult]] | None = None, heartbeat: bool = False, wait: bool = False
     ) -> list[int]:
-        """Hand the pending rows to the writer thread; with `wait`, block until stored and return ids."""
-        results = self._pending_results + (extra or [])
-        if not (results or self._pending_tasks or self._pending_attempts or heartbeat):
-            return self._join_writer() if wait else []
-        workers = (
-            [
-                {
-                    "worker_id": w.worker_id,
-                    "last_heartbeat": tracking.utc(time.time()),
-                    "status": "lost" if not w.alive else ("busy" if self._busy(w) else "idle"),
-                    "current_load": w.load.get("cpu_percent"),
-                    "load_details": _json(w.load),
-                    "executed": int(self._worker_work.get(w.worker_id, [0, 0.0])[0]),
-                    "seconds": float(self._worker_work.get(w.worker_id, [0, 0.0])[1]),
-                }
-                for w in self.workers.values()
-            ]
-            if heartbeat or self._worker_work
-            else []
+        """Hand the pending rows to the ledger's writer; with `wait`, block until stored and return ids."""
+        return self.ledger.flush(
+            self.workers.values(),
+            self._busy,
+            self._progress_row(),
+            extra=extra,
+            heartbeat=heartbeat,
+            wait=wait,
         )
-        batch = (results, self._pending_tasks, self._pending_attempts, workers, self._progress_row())
-        self._pending_results, self._pending_tasks, self._pending_attempts = [], [], []
-        self._worker_work = {}
-        self._join_writer()  # one batch at a time keeps batches in order; raises a writer error here
-        self._writing = self._writer.submit(self._write_batch, *batch)
-        return self._join_writer() if wait else []
-
-    def _write_batch(
-        self,
-        results: list[tuple[Any, TaskResult]],
-        tasks: list[dict[str, Any]],
-        attempts: list[dict[str, Any]],
-        workers: list[dict[str, Any]],
-        progress: dict[str, Any],
-    ) -> list[int]:
-        # Runs on the writer thread, so dispatch never waits for the database file.
-        with self.store.transaction() as con:
-            ids = self.store.insert_results(con, self.run_id, results)
-            tracking.flush(
-                con, self.run_id, tasks=tasks, attempts=attempts, workers=workers, progress=progress
-            )
-        return ids
-
-    def _join_writer(self) -> list[int]:
-        if self._writing is None:
-            return []
-        ids = self._writing.result()
-        self._writing = None
-        return ids
 
     def _busy(self, w: WorkerSpec) -> bool:
         return any(v > 0 for (wid, _), v in self.used.items() if wid == w.worker_id)
@@ -519,19 +385,12 @@ class Coordinator:
                     next_flush = now + self.opt.flush_interval_s
         except BaseException:
             self.executor.shutdown()
-            self._join_writer_quietly()
+            self.ledger.join_quietly()
             raise
         self.executor.shutdown()
         self._flush(heartbeat=True, wait=True)
-        self._writer.shutdown()
+        self.ledger.close()
         return self._summary(started)
-
-    def _join_writer_quietly(self) -> None:
-        # On an exception the original error matters more than a second one from the writer.
-        try:
-            self._join_writer()
-        except Exception:
-            log.exception("the last batch could not be written")
 
     def _give_up_unplaceable(self) -> None:
         # Nothing runs and nothing waits for a retry, yet tasks are ready: no live worker can take them.
@@ -571,10 +430,4 @@ class Coordinator:
 
     def contributions(self) -> list[dict[str, Any]]:
         """Per-worker contribution rows of this coordinator session."""
-        return list(self._contrib.values())
-
-
-def _json(data: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(data, default=str)
+        return self.ledger.contributions()

@@ -40,6 +40,38 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any
         con.unregister("_batch")
 
 
+def stored_statuses(con: duckdb.DuckDBPyConnection, run_id: int, names: set[str]) -> dict[str, str]:
+    """Final status of each task of `names` that run `run_id` already stored (resuming a run): the
+    status its last attempt's measurements give."""
+    from accelbench.runner.process import task_status
+    from accelbench.runner.result import Measurement
+
+    rows = con.execute(
+        "SELECT task_name, list(status ORDER BY attempt) FILTER (WHERE attempt = max_attempt) FROM"
+        " (SELECT task_name, status, attempt, max(attempt) OVER (PARTITION BY task_name) AS max_attempt"
+        "  FROM performance_results WHERE run_id = ?) GROUP BY task_name",
+        [run_id],
+    ).fetchall()
+    out = {}
+    for name, statuses in rows:
+        if name in names:
+            placeholders = [
+                Measurement(
+                    model="",
+                    size="",
+                    hardware="",
+                    backend="",
+                    precision="",
+                    batch_size=0,
+                    sequence_length=0,
+                    status=s,
+                )
+                for s in statuses
+            ]
+            out[name] = task_status(placeholders)
+    return out
+
+
 def register_run(
     con: duckdb.DuckDBPyConnection,
     run_id: int,
