@@ -6,11 +6,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from accelbench.errors import InputError
-from accelbench.models import audio, multimodal, text, vision
+from accelbench.models import audio, contrastive, decoders, multimodal, text, vision
 from accelbench.models.spec import FamilySpec
 
 SPECS: dict[str, FamilySpec] = {
-    s.name: s for s in (*text.SPECS, *vision.SPECS, *audio.SPECS, *multimodal.SPECS)
+    s.name: s
+    for s in (
+        *text.SPECS,
+        *decoders.SPECS,
+        *vision.SPECS,
+        *contrastive.SPECS,
+        *audio.SPECS,
+        *multimodal.SPECS,
+    )
 }
 ORDER = (
     "bert",
