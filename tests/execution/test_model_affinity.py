@@ -46,5 +46,5 @@ def test_placement_prefers_the_worker_holding_the_model(store):
             progress=None,
             options=_Options(),
         )
-        worker, *_ = coord._place(task)
+        worker, *_ = coord.placement.place(task)
         assert worker.worker_id == expected, cached

@@ -4,6 +4,7 @@ It dispatches ready tasks (dependencies met) by priority then longest estimate, 
 meets the task's HardwareRequirements and has room, retries attempts lost with their worker,
 records timeouts, blocks dependents of failed tasks, and writes results plus the tracking tables
 in batches (one transaction per flush, every `flush_interval_s`) through its ledger (ledger.py).
+Which worker takes a task is placement.py's decision.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from accelbench.execution import tracking
 from accelbench.execution.estimates import EtaClock, estimate_seconds, history_seconds
 from accelbench.execution.events import ProgressEvent, RunSummary
 from accelbench.execution.ledger import Attempt, Ledger
-from accelbench.execution.scheduler import Scheduler, requirements_key
-from accelbench.execution.workers import WorkerSpec, unit_type
+from accelbench.execution.placement import Placement
+from accelbench.execution.scheduler import Scheduler
+from accelbench.execution.workers import WorkerSpec
 from accelbench.runner.result import TaskResult, failed_measurements
 
 log = logging.getLogger(__name__)
@@ -62,19 +64,16 @@ class Coordinator:
         # Same digest as BenchmarkTask.config_hash, from the JSON computed once per task.
         self.hashes = {n: hashlib.sha256(c.encode()).hexdigest()[:16] for n, c in self.configs.items()}
         self.workers: dict[str, WorkerSpec] = {w.worker_id: w for w in executor.workers()}
-        self.used: dict[tuple[str, str], int] = {}
+        self.placement = Placement(self.workers, executor.slots_per_unit)
         self.in_flight: dict[int, Attempt] = {}
         self.current_attempt: dict[str, int] = {}
         self.lost_retries: dict[str, int] = {}
         self.retests: dict[str, int] = {}
-        self.avoid: dict[str, set[str]] = {}
         self.retry_heap: list[tuple[float, str]] = []
-        self.seen_models: dict[str, set[str]] = {}
         self.final: dict[str, str] = {}
         self.counts: dict[str, int] = {}
         self.skipped = 0
         self._key = 0
-        self._eligible: dict[str, list[tuple[WorkerSpec, str]]] = {}
         self._stored_early: set[tuple[str, int]] = set()  # attempts stored before validation
         self.ledger = Ledger(store, run_id)
 
@@ -106,8 +105,8 @@ class Coordinator:
         self.sched = sched
         self.eta = EtaClock({n: s for n, s in self.estimates.items() if n not in stored}, self._parallelism())
         for t in self.suite.tasks:
-            if t.name not in stored and not self._eligible_for(t):
-                self._finalize(t, "unschedulable", None, self._why_unschedulable(t), attempt=1)
+            if t.name not in stored and not self.placement.eligible_for(t):
+                self._finalize(t, "unschedulable", None, self.placement.why_unschedulable(t), attempt=1)
         for name, reason in sched.start():
             self._finalize_blocked(name, reason)
         return sched
@@ -115,59 +114,16 @@ class Coordinator:
     def _parallelism(self) -> int:
         return max(1, sum(sum(w.capacity.values()) for w in self.workers.values() if w.alive))
 
-    # -- placement -----------------------------------------------------------------------------
-    def _eligible_for(self, task: Any) -> list[tuple[WorkerSpec, str]]:
-        key = requirements_key(task)
-        if key not in self._eligible:
-            found = []
-            for w in self.workers.values():
-                hw_type, _ = w.match(task.requirements)
-                if hw_type is not None:
-                    found.append((w, hw_type))
-            self._eligible[key] = found
-        return [(w, h) for w, h in self._eligible[key] if w.alive]
-
-    def _why_unschedulable(self, task: Any) -> str:
-        alive = [w for w in self.workers.values() if w.alive]
-        if not alive:
-            return "no live worker"
-        reasons = [f"{w.worker_id}: {w.match(task.requirements)[1]}" for w in alive]
-        return "no worker meets the hardware requirements (" + "; ".join(reasons) + ")"
-
-    def _place(self, task: Any) -> tuple[WorkerSpec, str, str, int] | None:
-        best, best_rank = None, None
-        limit_factor = self.executor.slots_per_unit
-        model = f"{task.config.model}-{task.config.size}/{task.config.backend}"
-        for w, hw_type in self._eligible_for(task):
-            unit = unit_type(hw_type)
-            cap = w.capacity.get(unit, 0)
-            used = self.used.get((w.worker_id, unit), 0)
-            exclusive = task.requirements.exclusive_access
-            if exclusive and used > 0 or not exclusive and used >= cap * limit_factor:
-                continue
-            # Prefer a worker not failed by this task before, then one that holds the model (ran it in this
-            # run, or its heartbeat lists it in its artifact cache), then the idlest.
-            rank = (
-                w.worker_id in self.avoid.get(task.name, ()),
-                model not in self.seen_models.get(w.worker_id, ())
-                and model not in (w.load or {}).get("cached_models", ()),
-                used / max(cap, 1),
-            )
-            if best_rank is None or rank < best_rank:
-                best, best_rank = (w, hw_type, unit, cap if exclusive else 1), rank
-        return best
-
     def _dispatch(self) -> int:
         n = 0
         while True:
-            picked = self.sched.pop_next(self._place)
+            picked = self.sched.pop_next(self.placement.place)
             if picked is None:
                 return n
             task, (worker, hw_type, unit, units) = picked
             attempt = self.current_attempt.get(task.name, 0) + 1
             self.current_attempt[task.name] = attempt
             timeout_s = task.config.timeout_minutes * 60.0
-            used = self.used.get((worker.worker_id, unit), 0)
             # Ray may queue an attempt behind others on the node, so its deadline allows for that wait.
             wait_factor = self.executor.slots_per_unit
             deadline = time.time() + (timeout_s + self.opt.timeout_grace_s) * wait_factor
@@ -182,7 +138,7 @@ class Coordinator:
                 concurrent_tasks=len(self.in_flight),
                 timeout_s=timeout_s,
             )
-            self.used[(worker.worker_id, unit)] = used + units
+            self.placement.take(task, worker, unit, units)
             self.in_flight[self._key] = Attempt(
                 task,
                 attempt,
@@ -194,9 +150,6 @@ class Coordinator:
                 deadline,
                 dict(details or {}, node_id=worker.node_id),
             )
-            self.seen_models.setdefault(worker.worker_id, set()).add(
-                f"{task.config.model}-{task.config.size}/{task.config.backend}"
-            )
             self._emit("task_started", task.name, None)
             n += 1
 
@@ -205,7 +158,7 @@ class Coordinator:
         att = self.in_flight.pop(key, None)
         if att is None:
             return
-        self.used[(att.worker.worker_id, att.unit)] -= att.units
+        self.placement.release(att.worker, att.unit, att.units)
         name = att.task.name
         if att.draining or name in self.final or att.attempt != self.current_attempt.get(name):
             return  # a late answer for an attempt already settled: never stored twice
@@ -215,7 +168,7 @@ class Coordinator:
             done = self.lost_retries.get(name, 0)
             if done < self.opt.max_retries:
                 self.lost_retries[name] = done + 1
-                self.avoid.setdefault(name, set()).add(att.worker.worker_id)
+                self.placement.lost_on(name, att.worker)
                 heapq.heappush(self.retry_heap, (now + self.opt.retry_backoff_s * 2**done, name))
                 self._emit("task_retry", name, "lost")
                 return
@@ -314,15 +267,12 @@ class Coordinator:
         """Hand the pending rows to the ledger's writer; with `wait`, block until stored and return ids."""
         return self.ledger.flush(
             self.workers.values(),
-            self._busy,
+            self.placement.busy,
             self._progress_row(),
             extra=extra,
             heartbeat=heartbeat,
             wait=wait,
         )
-
-    def _busy(self, w: WorkerSpec) -> bool:
-        return any(v > 0 for (wid, _), v in self.used.items() if wid == w.worker_id)
 
     def _progress_row(self) -> dict[str, Any]:
         total = len(self.tasks) or 1
@@ -401,7 +351,7 @@ class Coordinator:
                     task,
                     "unschedulable",
                     None,
-                    self._why_unschedulable(task),
+                    self.placement.why_unschedulable(task),
                     attempt=self.current_attempt.get(name, 0) + 1,
                 )
 
@@ -409,7 +359,7 @@ class Coordinator:
         before = {w.worker_id for w in self.workers.values() if w.alive}
         for w in self.executor.refresh():
             self.workers[w.worker_id] = w
-        self._eligible.clear()
+        self.placement.workers_changed()
         lost = before - {w.worker_id for w in self.workers.values() if w.alive}
         for wid in lost:
             log.warning("worker %s missed its heartbeat: marked lost; its tasks are retried elsewhere", wid)
