@@ -132,3 +132,41 @@ def test_without_a_trained_model_predictions_are_404(tmp_path):
         r = c.get("/api/predict/latency", params={"model_name": "bert"})
         assert r.status_code == 404 and "no such database" in r.json()["detail"]
         assert c.get("/api/health").json()["model_version"] is None
+
+
+def test_accelbench_serve_says_when_it_is_ready_and_answers(api_db):
+    # the real command in its own process: it loads and warms the model up before listening
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = str(Path(sys.executable).parent / "accelbench")
+    server = subprocess.Popen(
+        [exe, "serve", "--db", str(api_db), "--port", str(port), "--no-log"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        line = server.stderr.readline()  # the ready line comes before uvicorn listens
+        assert "model api-1 (latency_ms, throughput_items_per_second, memory_peak_mb)" in line, line
+        assert "warmed up in" in line and f"listening on http://127.0.0.1:{port}" in line
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/api/predict/latency", params={"model_name": "bert"})
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not listen within 30 s of its ready line"
+                time.sleep(0.1)
+        assert r.status_code == 200 and r.json()["predicted_latency_ms"] > 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

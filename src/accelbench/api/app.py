@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,15 @@ from accelbench.errors import InputError
 from accelbench.prediction.learner import InsufficientDataError
 
 
-def create_app(db_path: str | Path, *, refresh_seconds: float = 5.0, log_predictions: bool = True) -> Any:
-    """A FastAPI app serving predictions from `db_path`'s newest trained models."""
+def create_app(
+    db_path: str | Path,
+    *,
+    refresh_seconds: float = 5.0,
+    log_predictions: bool = True,
+    on_ready: Callable[[ServiceState], None] | None = None,
+) -> Any:
+    """A FastAPI app serving predictions from `db_path`'s newest trained models; `on_ready(state)` is
+    called once the models are loaded and warmed up, before the first request is accepted."""
     from fastapi import Body, FastAPI, Query, Request
     from fastapi.responses import JSONResponse
 
@@ -24,6 +32,8 @@ def create_app(db_path: str | Path, *, refresh_seconds: float = 5.0, log_predict
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         state.start()
+        if on_ready is not None:
+            on_ready(state)
         yield
         state.stop()
 

@@ -50,6 +50,7 @@ class ServiceState:
         self.unavailable_reason = "not loaded yet"
         self.ipfs_rows: list[dict[str, Any]] = []
         self.loaded_at: float | None = None
+        self.warm_up_seconds: float | None = None  # of the model in use
         self.last_error: str | None = None
         self.logged = 0
         self._queue: queue.Queue[Prediction] = queue.Queue()
@@ -85,7 +86,8 @@ class ServiceState:
                 self.unavailable_reason = "no trained model stored: run `accelbench predict train`"
             elif self.predictor is None or self.predictor.bundle.version != version:
                 fresh = Predictor(load_bundle(store, version))
-                fresh.warm_up()  # before it serves: its first queries would wait seconds otherwise
+                # before it serves: its first queries would wait seconds otherwise
+                self.warm_up_seconds = fresh.warm_up()
                 self.predictor = fresh
             self.ipfs_rows = store.query(_IPFS_SQL)
         except duckdb.IOException as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from accelbench.cli.options import db_option
@@ -41,5 +43,19 @@ def serve(db: str | None, host: str, port: int, refresh_seconds: float, no_log: 
     from accelbench.storage import resolve_db_path
 
     uvicorn = require("uvicorn", "api")
-    app = create_app(resolve_db_path(db), refresh_seconds=refresh_seconds, log_predictions=not no_log)
+    path = resolve_db_path(db)
+
+    def ready(state: Any) -> None:
+        url = f"http://{host}:{port}"
+        p = state.predictor
+        if p is None:
+            loaded = f"no model yet ({state.unavailable_reason}); predictions answer 404 until one is trained"
+        else:
+            loaded = (
+                f"model {p.bundle.version} ({', '.join(p.targets)}) loaded and warmed up in "
+                f"{state.warm_up_seconds:.1f} s"
+            )
+        click.echo(f"accelbench serve: {path}: {loaded}; listening on {url} (API docs: {url}/docs)", err=True)
+
+    app = create_app(path, refresh_seconds=refresh_seconds, log_predictions=not no_log, on_ready=ready)
     uvicorn.run(app, host=host, port=port, log_level="warning")
