@@ -55,7 +55,8 @@ def serve(db: str | None, host: str, port: int, refresh_seconds: float, no_log: 
                 f"model {p.bundle.version} ({', '.join(p.targets)}) loaded and warmed up in "
                 f"{state.warm_up_seconds:.1f} s"
             )
-        click.echo(f"accelbench serve: {path}: {loaded}; listening on {url} (API docs: {url}/docs)", err=True)
+        where = "" if str(path) in loaded else f"{path}: "  # a missing file's reason names it already
+        click.echo(f"accelbench serve: {where}{loaded}; listening on {url} (API docs: {url}/docs)", err=True)
 
     app = create_app(path, refresh_seconds=refresh_seconds, log_predictions=not no_log, on_ready=ready)
     uvicorn.run(app, host=host, port=port, log_level="warning")
