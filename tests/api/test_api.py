@@ -170,3 +170,18 @@ def test_accelbench_serve_says_when_it_is_ready_and_answers(api_db):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_model_whose_warm_up_fails_is_served_anyway_and_says_why(api_db, monkeypatch, caplog):
+    from accelbench.api.state import ServiceState
+    from accelbench.prediction.predictor import Predictor
+
+    def broken(self: Predictor) -> float:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Predictor, "warm_up", broken)
+    state = ServiceState(api_db, log_predictions=False)
+    assert state.load()
+    assert state.predictor is not None and state.predictor.bundle.version == "api-1"
+    assert state.warm_up_seconds is None and state.warm_up_error == "RuntimeError: boom"
+    assert "warming up model api-1 failed" in caplog.text  # logged with its traceback, not swallowed

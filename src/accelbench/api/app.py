@@ -88,6 +88,8 @@ def create_app(
             "unavailable_reason": None if p else state.unavailable_reason,
             "loaded_at": state.loaded_at,
             "last_error": state.last_error,
+            "warm_up_seconds": state.warm_up_seconds,
+            "warm_up_error": state.warm_up_error,
             "predictions_logged": state.logged,
             "predictions_pending": state.pending,
         }

@@ -50,7 +50,8 @@ class ServiceState:
         self.unavailable_reason = "not loaded yet"
         self.ipfs_rows: list[dict[str, Any]] = []
         self.loaded_at: float | None = None
-        self.warm_up_seconds: float | None = None  # of the model in use
+        self.warm_up_seconds: float | None = None  # of the model in use (None: not warmed up)
+        self.warm_up_error: str | None = None  # why the last warm-up failed
         self.last_error: str | None = None
         self.logged = 0
         self._queue: queue.Queue[Prediction] = queue.Queue()
@@ -86,8 +87,7 @@ class ServiceState:
                 self.unavailable_reason = "no trained model stored: run `accelbench predict train`"
             elif self.predictor is None or self.predictor.bundle.version != version:
                 fresh = Predictor(load_bundle(store, version))
-                # before it serves: its first queries would wait seconds otherwise
-                self.warm_up_seconds = fresh.warm_up()
+                self.warm_up_seconds = self._warm_up(fresh)
                 self.predictor = fresh
             self.ipfs_rows = store.query(_IPFS_SQL)
         except duckdb.IOException as exc:
@@ -99,6 +99,18 @@ class ServiceState:
             self.unavailable_reason = exc.detail
         self.loaded_at, self.last_error = time.time(), None
         return True
+
+    def _warm_up(self, predictor: Predictor) -> float | None:
+        """Warm `predictor` up before it serves (its first queries would wait seconds otherwise);
+        a failure is logged with its traceback and kept in last_error, and the model is served
+        anyway: only the queries that fail the same way fail (None: it failed)."""
+        self.warm_up_error = None
+        try:
+            return predictor.warm_up()
+        except Exception as exc:
+            log.exception("warming up model %s failed; serving it anyway", predictor.bundle.version)
+            self.warm_up_error = f"{type(exc).__name__}: {exc}"
+            return None
 
     # -- prediction log --------------------------------------------------------------------------
     def enqueue(self, predictions: list[Prediction]) -> None:

@@ -45,18 +45,33 @@ def serve(db: str | None, host: str, port: int, refresh_seconds: float, no_log: 
     uvicorn = require("uvicorn", "api")
     path = resolve_db_path(db)
 
-    def ready(state: Any) -> None:
-        url = f"http://{host}:{port}"
+    loaded: list[str] = []
+
+    def ready(state: Any) -> None:  # models loaded and warmed up, the port not bound yet
         p = state.predictor
         if p is None:
-            loaded = f"no model yet ({state.unavailable_reason}); predictions answer 404 until one is trained"
+            text = f"no model yet ({state.unavailable_reason}); predictions answer 404 until one is trained"
         else:
-            loaded = (
-                f"model {p.bundle.version} ({', '.join(p.targets)}) loaded and warmed up in "
-                f"{state.warm_up_seconds:.1f} s"
+            warm = (
+                f"warmed up in {state.warm_up_seconds:.1f} s"
+                if state.warm_up_seconds is not None
+                else f"its warm-up failed ({state.warm_up_error}; see the log)"
             )
-        where = "" if str(path) in loaded else f"{path}: "  # a missing file's reason names it already
-        click.echo(f"accelbench serve: {where}{loaded}; listening on {url} (API docs: {url}/docs)", err=True)
+            text = f"model {p.bundle.version} ({', '.join(p.targets)}) loaded, {warm}"
+        where = "" if str(path) in text else f"{path}: "  # a missing file's reason names it already
+        loaded.append(where + text)
+
+    class _Announcing(uvicorn.Server):  # type: ignore[misc,name-defined]
+        """Says what it serves once the port is bound (uvicorn exits on a bind error before this)."""
+
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if not self.should_exit:
+                url = f"http://{host}:{port}"
+                click.echo(
+                    f"accelbench serve: {'; '.join(loaded)}; listening on {url} (API docs: {url}/docs)",
+                    err=True,
+                )
 
     app = create_app(path, refresh_seconds=refresh_seconds, log_predictions=not no_log, on_ready=ready)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    _Announcing(uvicorn.Config(app, host=host, port=port, log_level="warning")).run()

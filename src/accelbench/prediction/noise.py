@@ -5,9 +5,9 @@ measurement of a configuration against each other one) is a predictor anyone can
 again; it carries the noise of both measurements. **One measurement's own noise** is what a
 predictor that knew each configuration's true level would score against single measurements, the
 ceiling for any predictor: if log-latency is a configuration's level plus independent noise of
-spread s, a pair's log-difference has spread s x sqrt(2), so |log(x_i / x_j)| / sqrt(2) is
-distributed as one measurement's |log(x / level)| (exactly so for normal noise in log space; with
-heavier tails it is an estimate). On the reference data a second measurement agrees within ±10 %
+spread s, a pair's log-difference has spread s x sqrt(2), so log(x_i / x_j) / sqrt(2) is
+distributed as one measurement's log(x / level) (exactly so for normal noise in log space; with
+heavier tails it is an estimate), and |exp(that) - 1| as its relative error. On the reference data a second measurement agrees within ±10 %
 for 93 % of latency pairs from different runs, while one measurement is within ±10 % of its level
 about 96 % of the time, so an accuracy goal of 95 % within ±10 % is just reachable in principle.
 
@@ -42,8 +42,9 @@ def _time(row: dict[str, Any]) -> dt.datetime | None:
 
 def _summary(rel: list[float], logs: list[float]) -> dict[str, Any]:
     """Pair figures from relative differences `rel`, and one measurement's own noise from the pairs'
-    absolute log-differences `logs` (each divided by sqrt(2); see the module docstring)."""
-    own = [math.expm1(d / math.sqrt(2)) for d in logs]
+    signed log-differences `logs` (each divided by sqrt(2); see the module docstring)."""
+    # signed: the ordered pairs give each difference with both signs, and e^-d is nearer 1 than e^d
+    own = [abs(math.expm1(d / math.sqrt(2))) for d in logs]
     return {
         "pairs": len(rel),
         "mape_percent": 100.0 * sum(rel) / len(rel),
@@ -89,7 +90,7 @@ def repeat_noise(rows: list[dict[str, Any]], target: str) -> dict[str, Any] | No
                 if i == j:
                     continue
                 rel.append(abs(x - y) / y)
-                logs.append(abs(math.log(x / y)))
+                logs.append(math.log(x / y))
                 if tx is not None and ty is not None and abs(tx - ty) > SESSION_GAP:
                     across.append(rel[-1])
                     across_logs.append(logs[-1])
