@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,15 +14,9 @@ from accelbench.errors import InputError
 from accelbench.prediction.learner import InsufficientDataError
 
 
-def create_app(
-    db_path: str | Path,
-    *,
-    refresh_seconds: float = 5.0,
-    log_predictions: bool = True,
-    on_ready: Callable[[ServiceState], None] | None = None,
-) -> Any:
-    """A FastAPI app serving predictions from `db_path`'s newest trained models; `on_ready(state)` is
-    called once the models are loaded and warmed up, before the first request is accepted."""
+def create_app(db_path: str | Path, *, refresh_seconds: float = 5.0, log_predictions: bool = True) -> Any:
+    """A FastAPI app serving predictions from `db_path`'s newest trained models (its ServiceState is
+    `app.state.service`: loaded and warmed up at start-up, before the first request)."""
     from fastapi import Body, FastAPI, Query, Request
     from fastapi.responses import JSONResponse
 
@@ -32,8 +25,6 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         state.start()
-        if on_ready is not None:
-            on_ready(state)
         yield
         state.stop()
 

@@ -102,7 +102,7 @@ class ServiceState:
 
     def _warm_up(self, predictor: Predictor) -> float | None:
         """Warm `predictor` up before it serves (its first queries would wait seconds otherwise);
-        a failure is logged with its traceback and kept in last_error, and the model is served
+        a failure is logged with its traceback and kept in warm_up_error, and the model is served
         anyway: only the queries that fail the same way fail (None: it failed)."""
         self.warm_up_error = None
         try:

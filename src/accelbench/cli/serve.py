@@ -44,34 +44,34 @@ def serve(db: str | None, host: str, port: int, refresh_seconds: float, no_log: 
 
     uvicorn = require("uvicorn", "api")
     path = resolve_db_path(db)
-
-    loaded: list[str] = []
-
-    def ready(state: Any) -> None:  # models loaded and warmed up, the port not bound yet
-        p = state.predictor
-        if p is None:
-            text = f"no model yet ({state.unavailable_reason}); predictions answer 404 until one is trained"
-        else:
-            warm = (
-                f"warmed up in {state.warm_up_seconds:.1f} s"
-                if state.warm_up_seconds is not None
-                else f"its warm-up failed ({state.warm_up_error}; see the log)"
-            )
-            text = f"model {p.bundle.version} ({', '.join(p.targets)}) loaded, {warm}"
-        where = "" if str(path) in text else f"{path}: "  # a missing file's reason names it already
-        loaded.append(where + text)
+    app = create_app(path, refresh_seconds=refresh_seconds, log_predictions=not no_log)
 
     class _Announcing(uvicorn.Server):  # type: ignore[misc,name-defined]
         """Says what it serves once the port is bound (uvicorn exits on a bind error before this)."""
 
         async def startup(self, sockets: Any = None) -> None:
-            await super().startup(sockets)
+            await super().startup(sockets)  # runs the app's start-up: models loaded and warmed up
             if not self.should_exit:
                 url = f"http://{host}:{port}"
                 click.echo(
-                    f"accelbench serve: {'; '.join(loaded)}; listening on {url} (API docs: {url}/docs)",
+                    f"accelbench serve: {_loaded(app.state.service, path)}; listening on {url} "
+                    f"(API docs: {url}/docs)",
                     err=True,
                 )
 
-    app = create_app(path, refresh_seconds=refresh_seconds, log_predictions=not no_log, on_ready=ready)
     _Announcing(uvicorn.Config(app, host=host, port=port, log_level="warning")).run()
+
+
+def _loaded(state: Any, path: Any) -> str:
+    """What a started server holds: its model version, targets and warm-up, or why it has none."""
+    p = state.predictor
+    if p is None:
+        text = f"no model yet ({state.unavailable_reason}); predictions answer 404 until one is trained"
+    else:
+        warm = (
+            f"warmed up in {state.warm_up_seconds:.1f} s"
+            if state.warm_up_seconds is not None
+            else f"its warm-up failed ({state.warm_up_error}; see the log)"
+        )
+        text = f"model {p.bundle.version} ({', '.join(p.targets)}) loaded, {warm}"
+    return text if str(path) in text else f"{path}: {text}"  # a missing file's reason names it already

@@ -46,12 +46,24 @@ def model_structure(family: str, size: str) -> dict[str, Any]:
     About 0.05-1 s the first time per (family, size), then cached. InputError for an unknown family
     or size.
     """
-    return structure_of_config(family, get_config(family, size))
+    model, config = zoo_fake_model(family, size)
+    return _structure(family, model, config)
 
 
 def structure_of_config(family: str, config: Any) -> dict[str, Any]:
     """model_structure of the model of `family` that `config` describes (not cached)."""
-    model = fake_model(family, config)
+    return _structure(family, fake_model(family, config), config)
+
+
+@cache
+def zoo_fake_model(family: str, size: str) -> tuple[Any, Any]:
+    """(fake model, config) of the zoo's `family` at `size`, built once per process: the structure
+    counts and the kernel traces (accelbench.prediction.kernels) share it, under TRACE_LOCK."""
+    config = get_config(family, size)
+    return fake_model(family, config), config
+
+
+def _structure(family: str, model: Any, config: Any) -> dict[str, Any]:
     leaves = sum(1 for m in model.modules() if next(m.children(), None) is None)
     return {
         "leaf_modules": leaves,

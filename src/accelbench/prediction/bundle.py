@@ -11,7 +11,7 @@ from typing import Any
 
 from accelbench.prediction.dataset import TARGETS, config_key, fingerprint, rows_with_target
 from accelbench.prediction.features import HARDWARE_COLUMNS, MODEL_COLUMNS
-from accelbench.prediction.kernels.columns import priced_shapes, seed_estimates
+from accelbench.prediction.kernels.columns import priced_shapes
 from accelbench.prediction.kernels.profile import KernelProfile, known_profiles
 from accelbench.prediction.learner import (
     MIN_ROWS,
@@ -57,8 +57,8 @@ class ModelBundle:
     trained_at: str = ""
     model_ids: dict[str, int] = field(default_factory=dict)
     kernel_profiles: list[KernelProfile] = field(default_factory=list)  # what priced the training rows
-    # [profile id, family, size, batch, sequence, ms] of the training rows' shapes: seeded into the
-    # estimate cache on load, so queries of those shapes are not traced again
+    # [profile id, family, size, batch, sequence, ms] of the training rows' shapes: a Predictor seeds
+    # them into the estimate cache, so queries of those shapes are not traced again
     kernel_estimates: list[list[Any]] = field(default_factory=list)
 
     def shared_dict(self) -> dict[str, Any]:
@@ -88,7 +88,6 @@ class ModelBundle:
             payload = json.loads(gzip.decompress(blob))
             tm = TargetModel.from_dict(payload["target_model"])
             models[tm.target], ids[tm.target], shared = tm, mid, payload["shared"]
-        seed_estimates(shared.get("kernel_estimates") or [])
         return cls(
             shared["version"],
             shared["data_fingerprint"],

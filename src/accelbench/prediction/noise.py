@@ -40,11 +40,11 @@ def _time(row: dict[str, Any]) -> dt.datetime | None:
         return None
 
 
-def _summary(rel: list[float], logs: list[float]) -> dict[str, Any]:
-    """Pair figures from relative differences `rel`, and one measurement's own noise from the pairs'
-    signed log-differences `logs` (each divided by sqrt(2); see the module docstring)."""
-    # signed: the ordered pairs give each difference with both signs, and e^-d is nearer 1 than e^d
-    own = [abs(math.expm1(d / math.sqrt(2))) for d in logs]
+def _summary(ratios: list[float]) -> dict[str, Any]:
+    """Pair figures from the ordered pairs' ratios x_i / x_j, and one measurement's own noise from
+    their logs divided by sqrt(2) (module docstring; both signs occur, and e^-d is nearer 1 than e^d)."""
+    rel = [abs(r - 1.0) for r in ratios]
+    own = [abs(math.expm1(math.log(r) / math.sqrt(2))) for r in ratios]
     return {
         "pairs": len(rel),
         "mape_percent": 100.0 * sum(rel) / len(rel),
@@ -80,26 +80,22 @@ def repeat_noise(rows: list[dict[str, Any]], target: str) -> dict[str, Any] | No
     for r in rows:
         if r.get(col) is not None and r[col] > 0:
             groups[config_key(r)].append((float(r[col]), _time(r)))
-    rel: list[float] = []
-    logs: list[float] = []
+    ratios: list[float] = []
     across: list[float] = []
-    across_logs: list[float] = []
     for values in groups.values():
         for i, (x, tx) in enumerate(values):
             for j, (y, ty) in enumerate(values):
                 if i == j:
                     continue
-                rel.append(abs(x - y) / y)
-                logs.append(math.log(x / y))
+                ratios.append(x / y)
                 if tx is not None and ty is not None and abs(tx - ty) > SESSION_GAP:
-                    across.append(rel[-1])
-                    across_logs.append(logs[-1])
-    if not rel:
+                    across.append(x / y)
+    if not ratios:
         return None
     return {
         "configurations": sum(len(v) >= 2 for v in groups.values()),
-        **_summary(rel, logs),
-        "across_sessions": _summary(across, across_logs) if across else None,
+        **_summary(ratios),
+        "across_sessions": _summary(across) if across else None,
     }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from accelbench.errors import InputError
 from accelbench.prediction.bundle import ModelBundle
 from accelbench.prediction.dataset import TARGETS
+from accelbench.prediction.kernels.columns import seed_estimates
 from accelbench.prediction.learner import COVERAGE, InsufficientDataError, combined_half_width, half_width
 from accelbench.prediction.query import Query, feature_row
 
@@ -68,6 +69,7 @@ class Predictor:
 
     def __init__(self, bundle: ModelBundle) -> None:
         self.bundle = bundle
+        seed_estimates(bundle.kernel_estimates)  # its training shapes: priced without a trace
 
     @property
     def targets(self) -> list[str]:

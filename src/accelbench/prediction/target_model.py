@@ -33,12 +33,11 @@ from accelbench.prediction.curves import (
     fit_batch_curves,
 )
 from accelbench.prediction.dataset import rows_with_target
-from accelbench.prediction.encoding import Baseline, Encoder, target_value
+from accelbench.prediction.encoding import OFFSET_TARGETS, Baseline, Encoder, target_value
 from accelbench.prediction.features import LEGACY_NUMERIC_FEATURES, NUMERIC_FEATURES
 from accelbench.prediction.physical import PhysicalModel, fit_physical
 from accelbench.prediction.trees import train_booster
 
-OFFSET_TARGETS = ("latency_ms", "throughput_items_per_second")
 # targets whose batch curves get the learned bend correction (memory curves are straight lines:
 # on the reference data the correction changed memory MAPE by < 0.1 point)
 BEND_TARGETS = ("latency_ms",)

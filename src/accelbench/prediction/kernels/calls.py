@@ -127,15 +127,6 @@ def record_calls(family: str, model: Any, config: Any, batch_size: int, sequence
     return recorder.calls()
 
 
-@functools.cache
-def _model(family: str, size: str) -> tuple[Any, Any]:
-    from accelbench.models.structure import fake_model
-    from accelbench.models.zoo import get_config
-
-    config = get_config(family, size)
-    return fake_model(family, config), config
-
-
 @functools.lru_cache(maxsize=2048)
 def kernel_calls(family: str, size: str, batch_size: int, sequence_length: int) -> KernelCalls:
     """The kernels one forward pass of the zoo's `family`/`size` runs at `batch_size` x `sequence_length`.
@@ -143,8 +134,8 @@ def kernel_calls(family: str, size: str, batch_size: int, sequence_length: int) 
     Imports torch; about 0.05-1 s the first time per (family, size), then ~10 ms per shape, cached.
     InputError for a family or size the zoo does not know.
     """
-    from accelbench.models.structure import TRACE_LOCK
+    from accelbench.models.structure import TRACE_LOCK, zoo_fake_model
 
     with TRACE_LOCK:  # one cached model per (family, size) is shared by every thread
-        model, config = _model(family, size)
+        model, config = zoo_fake_model(family, size)
         return record_calls(family, model, config, batch_size, sequence_length)

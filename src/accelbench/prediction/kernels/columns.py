@@ -70,18 +70,12 @@ def priced_shapes(rows: list[dict[str, Any]]) -> list[list[Any]]:
     return [[*key, ms] for key, ms in sorted(out.items())]
 
 
-def seed_estimates(shapes: list[list[Any]]) -> int:
+def seed_estimates(shapes: list[list[Any]]) -> None:
     """Put the estimates of priced_shapes() into the cache (keeping any already there), so that a
-    freshly loaded model answers queries of its training shapes without tracing them (~20 ms each).
-    Returns how many were added."""
-    added = 0
+    freshly loaded model answers queries of its training shapes without tracing them (~20 ms each)."""
     with _LOCK:
         for pid, family, size, batch, sequence, ms in shapes:
-            key = (str(pid), str(family), str(size), int(batch), int(sequence))
-            if key not in _ESTIMATES:
-                _ESTIMATES[key] = float(ms)
-                added += 1
-    return added
+            _ESTIMATES.setdefault((str(pid), str(family), str(size), int(batch), int(sequence)), float(ms))
 
 
 def fill_kernel_estimates(rows: list[dict[str, Any]], profiles: list[KernelProfile]) -> list[dict[str, Any]]:
