@@ -47,6 +47,43 @@ def test_bad_suite_file_exits_2_naming_file_task_field(cli_runner, db_path, tmp_
     assert not db_path.exists()
 
 
+_TWO_RUNTIMES = """name: two
+defaults: {batch_sizes: [1], sequence_length: 16, iterations: 10, min_iterations: 3,
+  warmup_iterations: 1, max_time_seconds: 0.5, audit: false, threads: 1}
+tasks:
+  - {name: eager, config: {model: bert, backend: pytorch}}
+  - {name: ort, config: {model: bert, backend: onnxruntime}}
+"""
+
+
+def test_suite_with_backends_runs_only_those_runtimes_tasks(cli_runner, db_path, tmp_path):
+    import duckdb
+
+    suite = tmp_path / "two.yaml"
+    suite.write_text(_TWO_RUNTIMES)
+    result = cli_runner.invoke(
+        cli, ["run", "--suite", str(suite), "--backends", "onnxruntime", "--db", str(db_path)]
+    )
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        stored = con.sql("SELECT DISTINCT task_name, backend, status FROM performance_results").fetchall()
+    assert stored == [("ort", "onnxruntime", "success")]
+
+
+def test_suite_with_backends_it_lacks_exits_2_naming_its_runtimes(cli_runner, db_path, tmp_path):
+    suite = tmp_path / "two.yaml"
+    suite.write_text(_TWO_RUNTIMES)
+    result = cli_runner.invoke(
+        cli, ["run", "--suite", str(suite), "--backends", "openvino", "--db", str(db_path)]
+    )
+    assert result.exit_code == 2
+    assert (
+        f"field '--backends': no task of {suite} runs on openvino; its runtimes are onnxruntime, pytorch"
+        in (result.output)
+    )
+    assert not db_path.exists()
+
+
 def test_schema_is_valid_json_schema(cli_runner):
     import jsonschema
 

@@ -23,7 +23,8 @@ from accelbench.cli.options import db_option, int_list, split_list
 @click.option(
     "--backends",
     default=None,
-    help="Comma list of runtimes (pytorch, onnxruntime, openvino); default: each hardware's own runtime.",
+    help="Comma list of runtimes (pytorch, onnxruntime, openvino); default: each hardware's own runtime. "
+    "With --suite: run only the suite's tasks on these runtimes.",
 )
 @click.option("--batch-sizes", default="1", show_default=True, help="Comma list of batch sizes.")
 @click.option(
@@ -101,6 +102,9 @@ def run(**opts: Any) -> None:
       accelbench run --models bert --backends pytorch,onnxruntime --threads 2
       accelbench run --suite suites/demo.yaml --db bench.duckdb
     """
+    from accelbench.runner.allocator import requested_policy
+
+    requested_policy()  # a bad ACCELBENCH_MALLOC stops here too
     suite = _build_suite(opts)  # bad input stops here, before the database is touched
 
     from accelbench.cli.render import print_results_table
@@ -168,6 +172,8 @@ def _build_suite(opts: dict[str, Any]) -> Any:
     }
     if opts["suite_file"]:
         suite = load_suite(opts["suite_file"])
+        if opts["backends"]:
+            _keep_backends(suite, split_list(opts["backends"]))
         for task in suite.tasks:
             for key, value in overrides.items():
                 setattr(task.config, key, value)
@@ -194,6 +200,32 @@ def _build_suite(opts: dict[str, Any]) -> Any:
         if option is None:
             raise
         raise InputError(exc.detail, item="command line", field=option) from None
+
+
+def _keep_backends(suite: Any, backends: list[str]) -> None:
+    """Drop the suite's tasks on other runtimes (InputError when none is left or a kept task
+    depends on a dropped one)."""
+    from accelbench.errors import InputError
+
+    kept = [t for t in suite.tasks if t.config.backend in backends]
+    if not kept:
+        present = sorted({str(t.config.backend) for t in suite.tasks})
+        raise InputError(
+            f"no task of {suite.source or suite.name} runs on {', '.join(backends)}; "
+            f"its runtimes are {', '.join(present)}",
+            item="command line",
+            field="--backends",
+        )
+    names = {t.name for t in kept}
+    for t in kept:
+        dropped = [d for d in t.dependencies if d not in names]
+        if dropped:
+            raise InputError(
+                f"task '{t.name}' depends on '{dropped[0]}', which --backends {','.join(backends)} leaves out",
+                item="command line",
+                field="--backends",
+            )
+    suite.tasks = kept
 
 
 _OPTION_OF_FIELD = {

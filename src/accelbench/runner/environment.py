@@ -12,6 +12,8 @@ import subprocess
 from importlib import metadata
 from typing import Any
 
+from accelbench.runner.allocator import describe_policy
+
 _LIBRARIES = ("torch", "transformers", "onnx", "onnxruntime", "openvino", "duckdb", "numpy", "pyarrow", "ray")
 
 
@@ -76,10 +78,20 @@ def environment_fingerprint() -> dict[str, Any]:
         "versions": library_versions(),
         **git_state(os.getcwd()),
         "hardware": _hardware(),
+        "malloc": describe_policy(),  # task processes fix glibc's thresholds unless told not to
     }
     stable = {
         k: env[k]
-        for k in ("cpu_model", "cores_logical", "memory_gb", "os", "os_version", "python", "versions")
+        for k in (
+            "cpu_model",
+            "cores_logical",
+            "memory_gb",
+            "os",
+            "os_version",
+            "python",
+            "versions",
+            "malloc",
+        )
     }
     env["fingerprint"] = hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:16]
     return env

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from accelbench.errors import InputError, UnsupportedError
+from accelbench.runner.allocator import minor_page_faults
 from accelbench.runner.memory import PeakMemory, process_peak_rss_mb
 from accelbench.runner.result import Measurement
 from accelbench.runner.timing import summarize, time_iterations
@@ -19,9 +20,15 @@ AUDIT_MAX_ITERATIONS = 40
 
 
 def execute_config(
-    config: TaskConfig, send: Callable[[Measurement], None], *, attempt: int = 1, cache_dir: str | None = None
+    config: TaskConfig,
+    send: Callable[[Measurement], None],
+    *,
+    attempt: int = 1,
+    cache_dir: str | None = None,
+    allocator: dict[str, Any] | None = None,
 ) -> None:
-    """Measure every (precision, batch size) of `config`, calling `send` once per Measurement."""
+    """Measure every (precision, batch size) of `config`, calling `send` once per Measurement.
+    `allocator`: the malloc policy the process applied (runner.allocator), recorded in each."""
     import torch
 
     from accelbench.models import build_model
@@ -41,6 +48,8 @@ def execute_config(
     for precision in config.precision_formats:
         for batch_size in config.batch_sizes:
             m = _measure_one(config, built, precision, batch_size, threads, build_ms, attempt, cache_dir)
+            if allocator is not None:
+                m.extra["allocator"] = allocator
             send(m)
 
 
@@ -169,6 +178,7 @@ def _run_measurement(config: TaskConfig, built: Any, m: Measurement, cache_dir: 
         call()
     m.warmup_iterations = config.warmup_iterations
     prepared.reset_device_peak()
+    faults_before = minor_page_faults()
     with PeakMemory() as mem, _energy(config) as energy:
         timing = time_iterations(
             call,
@@ -178,6 +188,12 @@ def _run_measurement(config: TaskConfig, built: Any, m: Measurement, cache_dir: 
             target_ci_percent=config.target_ci_percent,
         )
     m.memory_peak_mb, m.extra["memory_method"] = mem.peak_mb, mem.method
+    faults_after = minor_page_faults()
+    if faults_before is not None and faults_after is not None and timing.latencies_ns:
+        # memory handed back to the kernel and touched again on every call shows here (allocator.py)
+        m.extra["minor_page_faults_per_call"] = round(
+            (faults_after - faults_before) / len(timing.latencies_ns), 1
+        )
     if config.profiling.power:
         m.power_watts = energy.watts
         m.extra["power_source"] = energy.source or None

@@ -134,10 +134,12 @@ def _failure_reason(status: str, proc: Any, timeout_s: float, error: str | None)
 
 
 def _child_main(config_dict: dict[str, Any], conn: Any, options: dict[str, Any]) -> None:
+    from accelbench.runner.allocator import apply_policy
     from accelbench.runner.execute import execute_config
     from accelbench.tasks.task import TaskConfig
 
     try:
+        allocator = apply_policy()  # before anything is built: see runner/allocator.py
         config = TaskConfig(**config_dict)
         cpu_set = options.get("cpu_set")
         if cpu_set:
@@ -148,6 +150,7 @@ def _child_main(config_dict: dict[str, Any], conn: Any, options: dict[str, Any])
             lambda m: conn.send(("measurement", m.to_dict())),
             attempt=options.get("attempt", 1),
             cache_dir=options.get("cache_dir"),
+            allocator=allocator,
         )
     except BaseException:
         conn.send(("error", traceback.format_exc(limit=10)))
