@@ -83,3 +83,33 @@ def test_a_bad_malloc_policy_exits_2_before_the_database_exists(cli_runner, db_p
         in result.output
     )
     assert not db_path.exists()
+
+
+@glibc_only
+def test_a_measurements_peak_memory_does_not_include_what_earlier_ones_freed():
+    def int8_peak_mb(precisions: list[str], batch_sizes: list[int]) -> float:
+        task = BenchmarkTask(
+            "m",
+            TaskConfig(
+                model="qwen2",
+                backend="pytorch",
+                precision_formats=precisions,
+                batch_sizes=batch_sizes,
+                sequence_length=128,
+                threads=1,
+                iterations=10,
+                min_iterations=3,
+                warmup_iterations=1,
+                max_time_seconds=0.5,
+                audit=False,
+            ),
+        )
+        measured = run_task_isolated(task).measurements
+        (m,) = [m for m in measured if (m.precision, m.batch_size) == ("int8", 4)]
+        assert m.status == "success", m.error
+        return m.memory_peak_mb
+
+    # int8 at batch 4 measured after fp32 at batch 32 in one process: glibc kept fp32's freed
+    # activations (+57 MB) until the runner handed them back before each measurement
+    alone, after_fp32 = int8_peak_mb(["int8"], [4]), int8_peak_mb(["fp32", "int8"], [4, 32])
+    assert abs(after_fp32 - alone) < 10.0, (alone, after_fp32)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from accelbench.errors import InputError, UnsupportedError
-from accelbench.runner.allocator import minor_page_faults
+from accelbench.runner.allocator import minor_page_faults, release_free_memory
 from accelbench.runner.memory import PeakMemory, process_peak_rss_mb
 from accelbench.runner.result import Measurement
 from accelbench.runner.timing import summarize, time_iterations
@@ -174,6 +174,9 @@ def _run_measurement(config: TaskConfig, built: Any, m: Measurement, cache_dir: 
     m.max_abs_error = float(np.max(np.abs(got - reference))) if got.shape == reference.shape else None
     if m.max_abs_error is None:
         m.extra["output_shape_mismatch"] = [list(got.shape), list(reference.shape)]
+    # freed memory of earlier measurements (and of the reference pass) back to the kernel, so the
+    # peak below is this measurement's own; the warm-up then maps what the timed calls reuse
+    release_free_memory()
     for _ in range(config.warmup_iterations):
         call()
     m.warmup_iterations = config.warmup_iterations
