@@ -123,7 +123,7 @@ def test_reference_rows_are_priced_and_a_model_trained_on_them_says_so(monkeypat
     from accelbench.prediction.query import Query
     from accelbench.prediction.service import training_rows
 
-    files = sorted(REFERENCE.glob("cpu-*.parquet"))[:1]
+    files = sorted(REFERENCE.glob("cpu-*-pytorch.parquet"))[:1]  # the pytorch rows of suites/reference.yaml
     rows = training_rows(None, files)
     (profile,) = [load_profile(p) for p in REFERENCE.glob("kernels-*.json")]
     assert all(r["kernel_profile_id"] == profile.profile_id for r in rows)
