@@ -22,26 +22,31 @@ glibc_only = pytest.mark.skipif(
 )
 
 
-@glibc_only
-def test_pytorch_int8_task_processes_reuse_their_memory_and_record_the_policy():
-    # qwen2-tiny int8 at batch 8 x 128 tokens: with glibc's own thresholds 5 of 6 fresh processes
-    # faulted ~900-2,500 pages back in per call and ran 1.7x slower (allocator.py)
-    task = BenchmarkTask(
+def _qwen2_pytorch(precisions: list[str], batch_sizes: list[int], iterations: int = 10) -> BenchmarkTask:
+    """qwen2-tiny on eager PyTorch at 128 tokens, one thread: the model whose int8 split in two."""
+    return BenchmarkTask(
         "q",
         TaskConfig(
             model="qwen2",
             backend="pytorch",
-            precision_formats=["int8"],
-            batch_sizes=[8],
+            precision_formats=precisions,
+            batch_sizes=batch_sizes,
             sequence_length=128,
             threads=1,
-            iterations=20,
-            min_iterations=5,
-            warmup_iterations=2,
+            iterations=iterations,
+            min_iterations=3,
+            warmup_iterations=1,
             max_time_seconds=1,
             audit=False,
         ),
     )
+
+
+@glibc_only
+def test_pytorch_int8_task_processes_reuse_their_memory_and_record_the_policy():
+    # qwen2-tiny int8 at batch 8 x 128 tokens: with glibc's own thresholds 5 of 6 fresh processes
+    # faulted ~900-2,500 pages back in per call and ran 1.7x slower (allocator.py)
+    task = _qwen2_pytorch(["int8"], [8], iterations=20)
     for _ in range(2):  # two fresh processes
         result = run_task_isolated(task)
         (m,) = result.measurements
@@ -88,22 +93,7 @@ def test_a_bad_malloc_policy_exits_2_before_the_database_exists(cli_runner, db_p
 @glibc_only
 def test_a_measurements_peak_memory_does_not_include_what_earlier_ones_freed():
     def int8_peak_mb(precisions: list[str], batch_sizes: list[int]) -> float:
-        task = BenchmarkTask(
-            "m",
-            TaskConfig(
-                model="qwen2",
-                backend="pytorch",
-                precision_formats=precisions,
-                batch_sizes=batch_sizes,
-                sequence_length=128,
-                threads=1,
-                iterations=10,
-                min_iterations=3,
-                warmup_iterations=1,
-                max_time_seconds=0.5,
-                audit=False,
-            ),
-        )
+        task = _qwen2_pytorch(precisions, batch_sizes)
         measured = run_task_isolated(task).measurements
         (m,) = [m for m in measured if (m.precision, m.batch_size) == ("int8", 4)]
         assert m.status == "success", m.error

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import platform
 from typing import Any
@@ -50,8 +51,10 @@ def requested_policy() -> str:
     return value
 
 
+@functools.lru_cache(maxsize=1)
 def _glibc() -> Any:
-    """glibc as a ctypes library, or None on another C library or platform."""
+    """glibc as a ctypes library, or None on another C library or platform (looked up once: the
+    lookup reads the interpreter binary and runs ldconfig, ~5 ms)."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None
     try:
