@@ -38,7 +38,7 @@ from accelbench.prediction.curves import curve_key, interpolate
 from accelbench.prediction.encoding import Encoder
 from accelbench.prediction.features import NUMERIC_FEATURES
 from accelbench.prediction.folds import group_folds
-from accelbench.prediction.trees import lgb_params, train_booster
+from accelbench.prediction.trees import lgb_params, predict_one_thread, train_booster
 
 if TYPE_CHECKING:
     import numpy as np
@@ -115,7 +115,7 @@ class BendModel:
             return []
         if self._booster is None:
             self._booster = lgb.Booster(model_str=self.booster_text)
-        z = self._booster.predict(_matrix(self.encoder, rows, points))
+        z = predict_one_thread(self._booster, _matrix(self.encoder, rows, points))
         lo, hi = self.batch_range
         return [
             math.exp(self.shrink * float(v)) if _corrected(float(r["batch_size"]), p, lo, hi) else 1.0

@@ -19,9 +19,11 @@ from accelbench.prediction.dataset import config_key, hardware_key
 from accelbench.prediction.encoding import target_value
 from accelbench.prediction.folds import group_folds, random_folds
 from accelbench.prediction.target_model import (  # noqa: F401  (re-exported)
+    DERIVED_FROM,
     OFFSET_TARGETS,
     InsufficientDataError,
     TargetModel,
+    blend,
     fit_model,
 )
 from accelbench.prediction.trees import lgb_params
@@ -92,20 +94,71 @@ IN_DOMAIN_FOLDS = 10
 KINDS = ("in_domain", "unseen_family", "unseen_hardware", "batch_extrapolation")
 
 
+def family_folds(rows: list[dict[str, Any]], seed: int = 0) -> list[tuple[list[int], list[int]]]:
+    """5 folds that hold out whole model families ([] with fewer than 3 families)."""
+    return group_folds(rows, lambda r: r["model_name"], 5, seed, min_groups=3)
+
+
+# Candidate weights of the trees against the physical model (steps of 0.1).
+TREES_WEIGHTS = tuple(i / 10 for i in range(11))
+
+
+def choose_trees_weight(
+    rows: list[dict[str, Any]], target: str, hyper: dict[str, Any], seed: int = 0
+) -> tuple[float | None, list[float] | None]:
+    """(trees weight, the unseen-family out-of-fold |log-residuals| at that weight).
+
+    The weight of the trees in their geometric mean with the physical model answers for
+    configurations with no measured batch curve, above all those of a family never measured, so it
+    is the one with the lowest mean out-of-fold |log error| over folds holding out whole families
+    (the criterion the hyperparameters are chosen by). Chosen on the training rows only: the
+    evaluation's leave-one-family-out split calls this on each fold's training part. (None, None)
+    when the model has no physical part or the rows have fewer than 3 families.
+    """
+    if DERIVED_FROM.get(target, target) != "latency_ms":  # only latency has a physical model
+        return None, None
+    folds = family_folds(rows, seed)
+    if not folds:
+        return None, None
+    held_out: list[tuple[dict[str, Any], float, float | None, TargetModel]] = []
+    for tr, te in folds:
+        model = fit_once([rows[i] for i in tr], target, hyper, seed)
+        if model.physical is None:  # too few measured configurations to fit it
+            return None, None
+        test = [rows[i] for i in te]  # a held-out family has no batch curve: the parts answer alone
+        trees, phys = model.unmeasured_parts(test)
+        held_out += [(r, t, p, model) for r, t, p in zip(test, trees, phys, strict=True)]
+
+    def residuals(w: float) -> list[float]:
+        return [
+            abs(math.log(m.from_base([r], [blend(t, p, w)])[0] / target_value(r, target)))
+            for r, t, p, m in held_out
+        ]
+
+    scores = [(sum(res) / len(res), w) for w in TREES_WEIGHTS if (res := residuals(w))]
+    best = min(scores)[1]
+    return best, residuals(best)
+
+
 def calibrate(
     rows: list[dict[str, Any]],
     target: str,
     hyper: dict[str, Any],
     seed: int = 0,
     kinds: tuple[str, ...] = KINDS,
+    known: dict[str, list[float]] | None = None,
 ) -> dict[str, float | None]:
-    """Conformal log half-widths per query kind; None where the data cannot calibrate that kind."""
+    """Conformal log half-widths per query kind; None where the data cannot calibrate that kind.
+    `known`: out-of-fold residuals of a kind already computed with these hyperparameters."""
     out: dict[str, float | None] = {}
     for kind in kinds:
+        if known and kind in known:
+            out[kind] = conformal_quantile(known[kind])
+            continue
         if kind == "in_domain":
             folds = configuration_folds(rows, seed, IN_DOMAIN_FOLDS)
         elif kind == "unseen_family":
-            folds = group_folds(rows, lambda r: r["model_name"], 5, seed, min_groups=3)
+            folds = family_folds(rows, seed)
         elif kind == "unseen_hardware":
             folds = group_folds(rows, hardware_key, 5, seed, min_groups=2)
         else:
@@ -222,8 +275,14 @@ def train_target(
             field=target,
         )
     hyper = hyper or choose_hyper(rows, target, seed)
+    known: dict[str, list[float]] = {}
+    if "trees_weight" not in hyper:
+        weight, family_residuals = choose_trees_weight(rows, target, hyper, seed)
+        if weight is not None and family_residuals is not None:
+            hyper = {**hyper, "trees_weight": weight}
+            known["unseen_family"] = family_residuals  # the same folds calibrate would fit again
     model = fit_once(rows, target, hyper, seed)
-    model.half_widths = calibrate(rows, target, hyper, seed, kinds)
+    model.half_widths = calibrate(rows, target, hyper, seed, kinds, known)
     model.domain = domain_of(rows)
     return model
 

@@ -6,7 +6,8 @@ Prediction for a row, in order:
    batch sizes (latency and memory); for latency, corrected by where similar configurations' curves
    bend (bends.py);
 2. otherwise LightGBM on log(target / FLOPs baseline) (latency) or log(target) (memory, power);
-   for latency, geometrically averaged with the physical fixed + per-item model (physical.py);
+   for latency, a weighted geometric mean with the physical fixed + per-item model (physical.py),
+   the trees' weight chosen at training by folds that hold out whole families (learner.py);
    when the configuration was measured at one other batch size, that measurement times the
    model's ratio between the two batch sizes (the model's error in level cancels);
 3. throughput is derived from the latency model as batch x 1000 / latency x e^log_ratio, where
@@ -36,13 +37,16 @@ from accelbench.prediction.dataset import rows_with_target
 from accelbench.prediction.encoding import OFFSET_TARGETS, Baseline, Encoder, target_value
 from accelbench.prediction.features import LEGACY_NUMERIC_FEATURES, NUMERIC_FEATURES
 from accelbench.prediction.physical import PhysicalModel, fit_physical
-from accelbench.prediction.trees import train_booster
+from accelbench.prediction.trees import predict_one_thread, train_booster
 
 # targets whose batch curves get the learned bend correction (memory curves are straight lines:
 # on the reference data the correction changed memory MAPE by < 0.1 point)
 BEND_TARGETS = ("latency_ms",)
 # target -> the target whose model it is derived from
 DERIVED_FROM = {"throughput_items_per_second": "latency_ms"}
+# The trees' weight in the geometric mean with the physical model when training did not choose one
+# (models stored before 2026-11-25 used an even mean, and still do).
+DEFAULT_TREES_WEIGHT = 0.5
 
 
 class InsufficientDataError(InputError):
@@ -81,6 +85,11 @@ class TargetModel:
         return self.derived_from or self.target
 
     @property
+    def trees_weight(self) -> float:
+        """The trees' weight w in exp(w log trees + (1 - w) log physical) for unmeasured configurations."""
+        return float(self.hyper.get("trees_weight", DEFAULT_TREES_WEIGHT))
+
+    @property
     def uses_offset(self) -> bool:
         """Whether the trees learn the ratio to the FLOPs baseline (latency, throughput)."""
         return self.base_target in OFFSET_TARGETS
@@ -111,14 +120,22 @@ class TargetModel:
             + (", corrected for where similar configurations' curves bend)" if self.bends else ")")
             if curve
             else f"LightGBM on log({self._ratio_name})"
-            + (" averaged with a fixed + per-item physical model" if self.physical else "")
+            + (
+                f" and a fixed + per-item physical model, geometric mean weighted {self.trees_weight:.2f}"
+                f" / {1 - self.trees_weight:.2f}"
+                if self.physical
+                else ""
+            )
             + (", scaled from this configuration's one measured batch size" if anchor else "")
         )
         return f"{self.target} from the {self.derived_from} model: {how}" if self.derived_from else how
 
     def predict(self, rows: list[dict[str, Any]]) -> list[float]:
         """Point predictions in the target's units."""
-        base = self._predict_base(rows)
+        return self.from_base(rows, self._predict_base(rows))
+
+    def from_base(self, rows: list[dict[str, Any]], base: list[float]) -> list[float]:
+        """Predictions of the target from predictions of the base target (the same unless derived)."""
         if self.derived_from is None:
             return base
         scale = math.exp(self.log_ratio)
@@ -148,17 +165,21 @@ class TargetModel:
         return [c if c is not None else v for c, v in zip(from_curves, out, strict=True)]
 
     def _predict_unmeasured(self, rows: list[dict[str, Any]]) -> list[float]:
-        """Trees, geometrically averaged with the physical model where it answers."""
+        """Trees, in a weighted geometric mean with the physical model where it answers."""
+        return [blend(t, p, self.trees_weight) for t, p in zip(*self.unmeasured_parts(rows), strict=True)]
+
+    def unmeasured_parts(self, rows: list[dict[str, Any]]) -> tuple[list[float], list[float | None]]:
+        """(trees, physical model or None) predictions of the base target, before they are combined."""
         trees = self._predict_trees(rows)
-        phys = self.physical.predict(rows) if self.physical else [None] * len(rows)
-        return [t if p is None else math.sqrt(t * p) for t, p in zip(trees, phys, strict=True)]
+        phys: list[float | None] = list(self.physical.predict(rows)) if self.physical else [None] * len(rows)
+        return trees, phys
 
     def _predict_trees(self, rows: list[dict[str, Any]]) -> list[float]:
         import lightgbm as lgb
 
         if self._booster is None:
             self._booster = lgb.Booster(model_str=self.booster_text)
-        z = self._booster.predict(self.encoder.matrix(rows))
+        z = predict_one_thread(self._booster, self.encoder.matrix(rows))
         off = self.baseline.log_offset(rows) if self.uses_offset else [0.0] * len(rows)
         for row, o in zip(rows, off, strict=True):
             if math.isnan(o):
@@ -209,6 +230,13 @@ class TargetModel:
             d.get("anchors") or {},
             BendModel.from_dict(d["bends"]) if d.get("bends") else None,
         )
+
+
+def blend(trees: float, physical: float | None, trees_weight: float) -> float:
+    """exp(w log trees + (1 - w) log physical); the trees alone where the physical model has no answer."""
+    if physical is None:
+        return trees
+    return math.exp(trees_weight * math.log(trees) + (1.0 - trees_weight) * math.log(physical))
 
 
 def _fit_booster(

@@ -37,3 +37,11 @@ def train_booster(x: Any, y: Any, categorical: list[int], params: dict[str, Any]
         free_raw_data=True,
     )
     return lgb.train(params, data, num_boost_round=rounds)
+
+
+def predict_one_thread(booster: Any, x: Any) -> Any:
+    """booster.predict(x) on the calling thread. LightGBM's default is an OpenMP team of every core:
+    for the few rows a query has, starting and joining that team costs more than the trees, and
+    when the other cores are busy (a benchmark running beside the API) a call waits for them:
+    0.48 ms against 0.04 ms for one row on the 2-core reference machine with one core loaded."""
+    return booster.predict(x, num_threads=1)
