@@ -22,7 +22,7 @@ class InputError(AccelbenchError):
         if file:
             where.append(str(file))
         if item:
-            plain = item == "command line" or item.startswith(("task ", "model ", "peer "))
+            plain = item == "command line" or item.startswith(("task ", "model ", "peer ", "instance "))
             where.append(item if plain else f"task '{item}'")
         if field:
             where.append(f"field '{field}'")

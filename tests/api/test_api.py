@@ -40,6 +40,11 @@ def test_latency_prediction_says_how_sure_and_how_obtained(client):
         ({"model_name": "bert", "precision": "fp9"}, "precision"),
         ({"model_name": "bert", "hardware_type": "tpu"}, "hardware_type"),
         ({}, "model_name"),
+        # used to allocate the inputs of a 1e12 batch and answer 500
+        ({"model_name": "bert", "batch_size": 10**12}, "batch_size"),
+        ({"model_name": "bert", "sequence_length": 10**20}, "sequence_length"),
+        ({"model_name": "bert", "threads": 0}, "threads"),
+        ({"model_name": "bert", "backend": "tensorrt"}, "backend"),
     ],
 )
 def test_invalid_parameters_get_422_naming_the_parameter(client, params, name):

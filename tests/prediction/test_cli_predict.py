@@ -133,3 +133,85 @@ def test_data_may_name_a_folder_of_parquet_files(cli_runner, trained, tmp_path):
     assert "prediction evaluation on 32 rows" in out.output
     out = cli_runner.invoke(cli, ["predict", "evaluate", "--data", str(tmp_path)])
     assert out.exit_code == 2 and "no *.parquet files in this folder" in out.output
+
+
+def _fails(cli_runner, args, *expected):
+    out = cli_runner.invoke(cli, args)
+    assert out.exit_code == 2, out.output
+    assert out.exception is None or isinstance(out.exception, SystemExit), out.exception  # no traceback
+    for text in expected:
+        assert text in out.output, out.output
+    return out
+
+
+def test_bad_questions_are_the_users_error_not_a_crash_or_a_number(cli_runner, trained):
+    _, db = trained
+    base = ["--model", "bert", "--db", str(db)]
+    latency = ["predict", "latency", *base, "--no-log"]
+    _fails(cli_runner, [*latency, "--batch-size", str(10**12)], "field 'batch_size'", "between 1 and 1024")
+    _fails(cli_runner, [*latency, "--threads", "-1"], "field 'threads'", "must be >= 1")
+    # recommend cost: a bad question is raised once, not listed under every instance with exit 0
+    prices = ["--prices", str(ROOT / "data/prices.yaml")]
+    _fails(cli_runner, ["recommend", "cost", *base, *prices, "--batch-size", "0"], "field 'batch_size'")
+    _fails(cli_runner, ["recommend", "cost", "--model", "bertt", "--db", str(db), *prices], "'bertt'")
+    _fails(cli_runner, ["recommend", "cost", *base, *prices, "--max-latency-ms", "-1"], "max_latency_ms")
+    _fails(cli_runner, ["recommend", "hardware", *base, "--max-latency-ms", "nan"], "finite number > 0")
+    _fails(cli_runner, ["recommend", "batch-size", *base, "--max-latency-ms", "nan"], "finite number > 0")
+    _fails(cli_runner, ["recommend", "hardware", *base, "--precision", "int4"], "field 'precision'")
+    # batch-size chooses the batch size: it takes no --batch-size to ignore
+    _fails(cli_runner, ["recommend", "batch-size", *base, "--batch-size", "4", "--max-latency-ms", "5"])
+    out = cli_runner.invoke(cli, ["recommend", "batch-size", *base, "--max-latency-ms", "1e9"])
+    assert out.exit_code == 0 and "128 is the largest batch size tried" in out.output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: [1, 2\nb: :\n", "not valid YAML"),
+        ("- 1\n- 2\n", "field 'instances'"),
+        ("instances:\n  - foo\n", "instance 0: expected a mapping"),
+        (
+            "instances:\n  - {name: x, hardware_type: cpu, hourly_usd: .nan, source: s, date: 2026-01-01}\n",
+            "instance x, field 'hourly_usd': must be a finite number > 0",
+        ),
+        (
+            "instances:\n  - {name: x, hardware_type: tpuu, hourly_usd: 1, source: s, date: 2026-01-01}\n",
+            "instance x, field 'hardware_type': unknown hardware 'tpuu'",
+        ),
+    ],
+)
+def test_a_malformed_price_table_is_named(cli_runner, trained, tmp_path, text, expected):
+    _, db = trained
+    prices = tmp_path / "prices.yaml"
+    prices.write_text(text)
+    _fails(
+        cli_runner,
+        ["recommend", "cost", "--model", "bert", "--db", str(db), "--prices", str(prices)],
+        expected,
+    )
+
+
+def test_paths_are_checked_before_the_work_and_nothing_is_created(cli_runner, trained, tmp_path):
+    data, db = trained
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("x")
+    new_db = tmp_path / "new.duckdb"
+    _fails(
+        cli_runner,
+        ["predict", "train", "--db", str(new_db), "--data", str(bad)],
+        "bad.parquet: not a readable Parquet",
+    )
+    missing_dir = tmp_path / "no" / "such"
+    _fails(
+        cli_runner,
+        ["predict", "train", "--db", str(missing_dir / "x.duckdb"), "--data", str(data)],
+        "field '--db'",
+        "does not exist",
+    )
+    _fails(
+        cli_runner,
+        ["predict", "suggest", "--budget", "2", "--output", str(missing_dir / "s.yaml"), "--db", str(db)],
+        "field '--output'",
+    )
+    _fails(cli_runner, ["predict", "verify", "--db", str(tmp_path / "missing.duckdb")], "no such database")
+    assert not new_db.exists() and not (tmp_path / "missing.duckdb").exists() and not missing_dir.exists()

@@ -12,6 +12,7 @@ from accelbench.api.schemas import PredictRequest
 from accelbench.api.state import ServiceState
 from accelbench.errors import InputError
 from accelbench.prediction.learner import InsufficientDataError
+from accelbench.prediction.query import MAX_QUERY
 
 
 def create_app(db_path: str | Path, *, refresh_seconds: float = 5.0, log_predictions: bool = True) -> Any:
@@ -89,8 +90,8 @@ def create_app(db_path: str | Path, *, refresh_seconds: float = 5.0, log_predict
     def predict_latency(
         model_name: str,
         hardware_type: str = "cpu",
-        batch_size: int = Query(1, ge=1),
-        sequence_length: int = Query(128, ge=1),
+        batch_size: int = Query(1, ge=1, le=MAX_QUERY["batch_size"]),
+        sequence_length: int = Query(128, ge=1, le=MAX_QUERY["sequence_length"]),
         precision: str = "fp32",
         model_size: str = "tiny",
         backend: str | None = None,
@@ -157,8 +158,8 @@ def create_app(db_path: str | Path, *, refresh_seconds: float = 5.0, log_predict
         model_size: str = "tiny",
         constraints: str = "{}",
         available_hardware: str | None = None,
-        batch_size: int = Query(1, ge=1),
-        sequence_length: int = Query(128, ge=1),
+        batch_size: int = Query(1, ge=1, le=MAX_QUERY["batch_size"]),
+        sequence_length: int = Query(128, ge=1, le=MAX_QUERY["sequence_length"]),
         precision: str | None = None,
     ) -> dict[str, Any]:
         """Hardware ranked by predicted throughput under constraints (JSON: max_latency_ms, min_throughput,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from accelbench.cli.options import db_option
+from accelbench.errors import InputError
 
 data_option = click.option(
     "--data",
@@ -29,24 +32,43 @@ kernels_option = click.option(
 )
 
 
-def query_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options naming one configuration (shared with `recommend`)."""
-    for opt in reversed(
-        [
-            click.option("--model", "model_name", required=True, help="Model family, e.g. bert."),
-            click.option("--size", "model_size", default="tiny", show_default=True, help="Model size."),
-            click.option(
-                "--hardware", "hardware_type", default="cpu", show_default=True, help="Hardware platform."
-            ),
-            click.option("--batch-size", default=1, show_default=True, type=int),
-            click.option("--sequence-length", default=128, show_default=True, type=int),
-            click.option("--precision", default="fp32", show_default=True),
-            click.option("--backend", default=None, help="Runtime (default: the hardware's own)."),
-            click.option("--threads", default=None, type=int, help="CPU threads (default: as measured)."),
-        ]
-    ):
+def query_options(func: Callable[..., Any], *, batch_size: bool = True) -> Callable[..., Any]:
+    """The options naming one configuration (shared with `recommend`; `recommend batch-size`
+    chooses the batch size, so it has no --batch-size)."""
+    options = [
+        click.option("--model", "model_name", required=True, help="Model family, e.g. bert."),
+        click.option("--size", "model_size", default="tiny", show_default=True, help="Model size."),
+        click.option(
+            "--hardware", "hardware_type", default="cpu", show_default=True, help="Hardware platform."
+        ),
+        click.option("--batch-size", default=1, show_default=True, type=int),
+        click.option("--sequence-length", default=128, show_default=True, type=int),
+        click.option("--precision", default="fp32", show_default=True),
+        click.option("--backend", default=None, help="Runtime (default: the hardware's own)."),
+        click.option("--threads", default=None, type=int, help="CPU threads (default: as measured)."),
+    ]
+    if not batch_size:
+        del options[3]
+    for opt in reversed(options):
         func = opt(func)
     return func
+
+
+def _existing_db(db: str | None) -> str:
+    """The database path, which must exist (a command that reads results must not create one)."""
+    path = _db(db)
+    if not Path(path).exists():
+        raise InputError("no such database (run `accelbench run` first, or pass --db)", file=path)
+    return path
+
+
+def _writable_path(path: str, what: str) -> None:
+    """Fail before any work when `path` (a file to write) cannot be created."""
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise InputError(f"directory {parent} does not exist", file=path, item="command line", field=what)
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"directory {parent} is not writable", file=path, item="command line", field=what)
 
 
 def _db(db: str | None) -> str:
@@ -95,6 +117,7 @@ def train(db: str | None, data: tuple[str, ...], kernels: tuple[str, ...], seed:
     from accelbench.prediction.service import train_and_store, training_rows
 
     path = _db(db)
+    _writable_path(path, "--db")  # before minutes of training, not after
     rows = training_rows(path, list(data), list(kernels) or None)
     bundle = train_and_store(path, rows, seed=seed)
     click.echo(
@@ -225,7 +248,7 @@ def verify(db: str | None) -> None:
     from accelbench.prediction.verify import accuracy_over_time, verify_predictions
     from accelbench.storage import Store
 
-    store = Store(_db(db))
+    store = Store(_existing_db(db))
     n = verify_predictions(store)
     click.echo(f"verified {n} new prediction(s)")
     rows = accuracy_over_time(store)
@@ -266,6 +289,8 @@ def suggest(db: str | None, budget: int, output: str | None) -> None:
     from accelbench.prediction.suggest import suite_of
     from accelbench.tasks.loading import suite_from_dict
 
+    if output:
+        _writable_path(output, "--output")  # before the search, which takes minutes
     picks = run_suggest(load_predictor(_db(db)), budget)
     _table(
         ["score", "model", "size", "hw", "backend", "prec", "batch", "seq", "threads", "pred items/s"],
@@ -334,7 +359,7 @@ def versions(db: str | None) -> None:
     "--max-ci-percent",
     default=10.0,
     show_default=True,
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     help="Leave out measurements whose 95 % CI half-width exceeds this (percent of the median).",
 )
 def export_data(db: str | None, output: str, max_ci_percent: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -109,7 +110,7 @@ def hardware(
 
 @recommend.command("batch-size")
 @db_option
-@query_options
+@functools.partial(query_options, batch_size=False)
 @click.option("--max-latency-ms", required=True, type=float)
 @json_option
 def batch_size_cmd(db: str | None, max_latency_ms: float, as_json: bool, **query: Any) -> None:
@@ -123,7 +124,6 @@ def batch_size_cmd(db: str | None, max_latency_ms: float, as_json: bool, **query
     from accelbench.prediction.recommend import best_batch_size
     from accelbench.prediction.service import load_predictor
 
-    query.pop("batch_size", None)
     result = best_batch_size(load_predictor(_db(db)), Query(**query), max_latency_ms)
     if as_json:
         click.echo(json.dumps(result, indent=2, default=str))
@@ -146,6 +146,7 @@ def batch_size_cmd(db: str | None, max_latency_ms: float, as_json: bool, **query
         f"best batch size: {result['batch_size']} (predicted latency <= {max_latency_ms} ms); "
         f"conservative (upper bound <= limit): {result['conservative_batch_size']}"
     )
+    click.echo(f"note: {result['note']}")
 
 
 @recommend.command()

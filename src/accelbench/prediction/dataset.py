@@ -123,7 +123,10 @@ def load_parquet(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
     for path in paths:
         if not Path(path).exists():
             raise InputError("no such file", file=str(path))
-        table = pq.read_table(path)
+        try:
+            table = pq.read_table(path)
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise InputError(f"not a readable Parquet file: {exc}", file=str(path)) from None
         missing = [
             c
             for c in ("model_name", "model_size", "batch_size", "latency_median_ms")

@@ -189,7 +189,7 @@ class Predictor:
         calib = (
             "uncalibrated for " + ", ".join(k for k in kinds if half_width(model, k, row) is None)
             if q is None
-            else f"split-conformal {COVERAGE:.0%} interval for {kinds[-1] if reasons else 'in_domain'}"
+            else f"split-conformal {COVERAGE:.0%} interval for {', '.join(reasons) if reasons else 'in_domain'}"
         )
         method = f"{how}, {model.n_rows} training rows, {calib}"
         return Prediction(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 from accelbench.errors import InputError
 from accelbench.prediction.learner import InsufficientDataError
 from accelbench.prediction.predictor import Predictor
+from accelbench.prediction.query import Query, validate
 from accelbench.prediction.recommend import rank_hardware
 
 DEFAULT_PRICES = Path("data/prices.yaml")
@@ -18,20 +20,40 @@ def load_prices(path: str | Path = DEFAULT_PRICES) -> list[dict[str, Any]]:
     """Instances of a price table; InputError naming the entry and field when one is incomplete."""
     import yaml
 
+    from accelbench.hardware.info import PLATFORMS
+
     path = Path(path)
     if not path.exists():
         raise InputError("no such price table", file=str(path))
-    data = yaml.safe_load(path.read_text()) or {}
-    instances = data.get("instances")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
+    instances = data.get("instances") if isinstance(data, dict) else None
     if not isinstance(instances, list) or not instances:
-        raise InputError("expected a non-empty 'instances' list", file=str(path), field="instances")
+        raise InputError(
+            "expected a mapping with a non-empty 'instances' list", file=str(path), field="instances"
+        )
     for i, inst in enumerate(instances):
+        if not isinstance(inst, dict):
+            raise InputError(
+                f"expected a mapping with {', '.join(_REQUIRED)}, got {inst!r}",
+                file=str(path),
+                item=f"instance {i}",
+            )
+        item = f"instance {inst.get('name', i)}"
         for f in _REQUIRED:
             if inst.get(f) in (None, ""):
-                raise InputError("missing", file=str(path), item=f"instance {inst.get('name', i)}", field=f)
-        if not isinstance(inst["hourly_usd"], int | float) or inst["hourly_usd"] <= 0:
+                raise InputError("missing", file=str(path), item=item, field=f)
+        usd = inst["hourly_usd"]
+        if isinstance(usd, bool) or not isinstance(usd, int | float) or not math.isfinite(usd) or usd <= 0:
+            raise InputError("must be a finite number > 0", file=str(path), item=item, field="hourly_usd")
+        if inst["hardware_type"] not in PLATFORMS:
             raise InputError(
-                "must be a number > 0", file=str(path), item=f"instance {inst['name']}", field="hourly_usd"
+                f"unknown hardware '{inst['hardware_type']}'; known: {', '.join(PLATFORMS)}",
+                file=str(path),
+                item=item,
+                field="hardware_type",
             )
     return instances
 
@@ -55,6 +77,10 @@ def cost_per_million(
 
     if "throughput_items_per_second" not in predictor.targets:
         raise InsufficientDataError("no throughput model trained", field="throughput_items_per_second")
+    # A bad question (unknown model, batch size 0, ...) is the user's error, not one instance's:
+    # checked once here, so that it is raised (exit 2) instead of listed under every instance.
+    validate(Query(model_name, model_size, batch_size=batch_size, sequence_length=sequence_length))
+    Constraints.from_dict({} if max_latency_ms is None else {"max_latency_ms": max_latency_ms})
     priced, not_priced = [], {}
     for inst in prices:
         match = str(inst.get("device_match") or "").lower()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from accelbench.backends.names import DEFAULT_BACKEND
+from accelbench.backends.names import BACKENDS, DEFAULT_BACKEND
 from accelbench.errors import InputError
 from accelbench.hardware.info import PLATFORMS
 from accelbench.models.catalog import FAMILIES, PRECISIONS
@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from accelbench.prediction.bundle import ModelBundle
 
 MIN_PLATFORMS = 3  # the same bar as the leave-one-hardware-out evaluation
+# The largest batch size and sequence length a query may ask. A query's forward pass is traced on
+# real inputs (structure.forward_under): batch 1e12 asked for 1 PB and crashed the API, and a
+# batch of 1024 images is already ~600 MB of pixels. Sequences are capped by each model's position
+# table anyway; this only refuses nonsense. Both lie far beyond any measured range (the reference
+# data goes to batch 32), where the intervals say how little is known.
+MAX_QUERY = {"batch_size": 1024, "sequence_length": 1 << 20}
 
 
 @dataclass
@@ -57,9 +63,14 @@ def validate(q: Query) -> None:
         raise InputError(
             f"unknown precision '{q.precision}'; known: {', '.join(PRECISIONS)}", field="precision"
         )
-    for name in ("batch_size", "sequence_length"):
-        if int(getattr(q, name)) < 1:
-            raise InputError("must be >= 1", field=name)
+    runtimes = sorted(set(BACKENDS) | set(DEFAULT_BACKEND.values()))
+    if q.backend is not None and q.backend not in runtimes:
+        raise InputError(f"unknown runtime '{q.backend}'; known: {', '.join(runtimes)}", field="backend")
+    for name, most in MAX_QUERY.items():
+        if not 1 <= int(getattr(q, name)) <= most:
+            raise InputError(f"must be between 1 and {most}, not {getattr(q, name)}", field=name)
+    if q.threads is not None and int(q.threads) < 1:
+        raise InputError(f"must be >= 1, not {q.threads}", field="threads")
 
 
 def platform_for(bundle: ModelBundle, q: Query) -> tuple[dict[str, Any], bool]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ from accelbench.errors import InputError
 from accelbench.hardware.info import PLATFORMS
 from accelbench.prediction.learner import InsufficientDataError
 from accelbench.prediction.predictor import Predictor
-from accelbench.prediction.query import Query
+from accelbench.prediction.query import Query, validate
 
 _CONSTRAINT_TARGET = {
     "max_latency_ms": "latency_ms",
@@ -38,8 +39,10 @@ class Constraints:
                 field="constraints",
             )
         for k, v in data.items():
-            if v is not None and (not isinstance(v, int | float) or isinstance(v, bool) or v <= 0):
-                raise InputError(f"{k} must be a number > 0, not {v!r}", field="constraints")
+            if v is not None and (
+                not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) or v <= 0
+            ):
+                raise InputError(f"{k} must be a finite number > 0, not {v!r}", field="constraints")
         return cls(**data)
 
     def active(self) -> dict[str, float]:
@@ -79,6 +82,8 @@ def rank_hardware(
     InputError when no option meets the constraints (naming the closest one) or none can be predicted.
     """
     constraints = constraints or Constraints()
+    # the question itself first (unknown model, size or precision, batch size 0): the user's error
+    validate(Query(model_name, model_size, "cpu", batch_size, sequence_length, precision or "fp32"))
     for hw in available or []:
         if hw not in PLATFORMS:
             raise InputError(
@@ -105,7 +110,7 @@ def rank_hardware(
     if not options:
         raise InsufficientDataError(
             "nothing to rank: " + "; ".join(f"{k}: {v}" for k, v in not_ranked.items()),
-            field="available_hardware",
+            field="precision" if precision else "available_hardware",
         )
     ok = [
         o
@@ -181,8 +186,8 @@ def best_batch_size(
 
     `conservative_batch_size` also requires the interval's upper latency bound to meet the limit.
     """
-    if max_latency_ms <= 0:
-        raise InputError("must be > 0", field="max_latency_ms")
+    if not math.isfinite(max_latency_ms) or max_latency_ms <= 0:
+        raise InputError(f"must be a finite number > 0, not {max_latency_ms}", field="max_latency_ms")
     table = []
     for bs in batch_sizes:
         q = Query(**(query.to_dict() | {"batch_size": bs}))
@@ -214,5 +219,10 @@ def best_batch_size(
         if safe
         else None,
         "table": table,
-        "note": "throughput = batch x 1000 / predicted latency; from the latency model",
+        "note": "throughput = batch x 1000 / predicted latency; from the latency model"
+        + (
+            f"; {best['batch_size']} is the largest batch size tried, a larger one may meet the bound too"
+            if best["batch_size"] == max(batch_sizes)
+            else ""
+        ),
     }
