@@ -47,6 +47,15 @@ def test_pytorch_fp32_measures_every_batch_size():
     assert four.stats.throughput_items_per_second > one.stats.throughput_items_per_second
 
 
+def test_each_measurement_records_the_input_shapes_that_ran():
+    # bert-tiny has 512 positions: a sequence of 1,024 runs as 512, and the row says so
+    result = run_task_isolated(_task(batch_sizes=[2], sequence_length=1024, iterations=10, min_iterations=3))
+    (m,) = result.measurements
+    assert m.status == "success", m.error
+    assert m.extra["input_shapes"]["input_ids"] == [2, 512]
+    assert all(shape == [2, 512] for shape in m.extra["input_shapes"].values())
+
+
 @pytest.mark.parametrize("backend", ["onnxruntime", "openvino"])
 def test_other_runtimes_agree_with_pytorch(backend):
     result = run_task_isolated(_task(backend=backend, batch_sizes=[2]))

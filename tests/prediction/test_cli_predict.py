@@ -149,6 +149,7 @@ def test_bad_questions_are_the_users_error_not_a_crash_or_a_number(cli_runner, t
     base = ["--model", "bert", "--db", str(db)]
     latency = ["predict", "latency", *base, "--no-log"]
     _fails(cli_runner, [*latency, "--batch-size", str(10**12)], "field 'batch_size'", "between 1 and 1024")
+    _fails(cli_runner, [*latency, "--batch-size", "1024", "--sequence-length", "512"], "x sequence_length")
     _fails(cli_runner, [*latency, "--threads", "-1"], "field 'threads'", "must be >= 1")
     # recommend cost: a bad question is raised once, not listed under every instance with exit 0
     prices = ["--prices", str(ROOT / "data/prices.yaml")]

@@ -16,12 +16,14 @@ if TYPE_CHECKING:
     from accelbench.prediction.bundle import ModelBundle
 
 MIN_PLATFORMS = 3  # the same bar as the leave-one-hardware-out evaluation
-# The largest batch size and sequence length a query may ask. A query's forward pass is traced on
-# real inputs (structure.forward_under): batch 1e12 asked for 1 PB and crashed the API, and a
-# batch of 1024 images is already ~600 MB of pixels. Sequences are capped by each model's position
-# table anyway; this only refuses nonsense. Both lie far beyond any measured range (the reference
-# data goes to batch 32), where the intervals say how little is known.
-MAX_QUERY = {"batch_size": 1024, "sequence_length": 1 << 20}
+# The largest batch size, sequence length and batch x sequence a query may ask. A query's forward
+# pass is traced on real inputs (structure.forward_under): batch 1e12 asked for 1 PB and crashed
+# the API. At these limits the largest inputs are ~600 MB of pixels (1,024 images) or ~335 MB of
+# audio (wav2vec2 at 262,144 frames, 320 samples each); text is capped by each model's position
+# table anyway. All lie far beyond any measured range (the reference data goes to batch 32 and
+# sequence 128), where the intervals say how little is known.
+MAX_QUERY = {"batch_size": 1024, "sequence_length": 16384}
+MAX_QUERY_ITEMS = 1 << 18  # batch_size x sequence_length
 
 
 @dataclass
@@ -69,6 +71,12 @@ def validate(q: Query) -> None:
     for name, most in MAX_QUERY.items():
         if not 1 <= int(getattr(q, name)) <= most:
             raise InputError(f"must be between 1 and {most}, not {getattr(q, name)}", field=name)
+    if int(q.batch_size) * int(q.sequence_length) > MAX_QUERY_ITEMS:
+        raise InputError(
+            f"batch_size x sequence_length must be <= {MAX_QUERY_ITEMS}, not "
+            f"{q.batch_size} x {q.sequence_length}",
+            field="batch_size",
+        )
     if q.threads is not None and int(q.threads) < 1:
         raise InputError(f"must be >= 1, not {q.threads}", field="threads")
 

@@ -144,6 +144,11 @@ def _run_measurement(config: TaskConfig, built: Any, m: Measurement, cache_dir: 
     from accelbench.models import make_inputs
 
     inputs = make_inputs(built, m.batch_size, config.sequence_length, seed=config.seed)
+    # What was fed: a text longer than the model's position table is cut to it (bert-tiny: 512), and
+    # images ignore the sequence length, so `sequence_length` alone does not say what ran.
+    m.extra["input_shapes"] = {
+        name: list(t.shape) for name, t in zip(built.input_names, inputs, strict=True) if hasattr(t, "shape")
+    }
     with torch.no_grad():
         reference = built.module(*inputs).float().numpy()
     backend = get_backend(config.backend or "pytorch")
