@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
         (["--models", "bert", "--hardware", "tpu"], "field '--hardware': 'tpu' is not one of"),
         (["--models", "bert", "--sizes", "huge"], "unknown size 'huge' for bert"),
         ([], "give --models"),
+        # ran, then lost its result: the row's INT32 column could not hold it
+        (["--models", "bert", "--sequence-length", str(10**12)], "field '--sequence-length'"),
+        (["--models", "bert", "--workers", "0"], "Invalid value for '--workers'"),
+        (["--resume", "1"], "no such database to resume run 1 from"),
     ],
 )
 def test_bad_run_input_exits_2_and_creates_no_database(cli_runner, db_path, args, expect):
@@ -45,6 +49,55 @@ def test_bad_suite_file_exits_2_naming_file_task_field(cli_runner, db_path, tmp_
     assert result.exit_code == 2
     assert f"{suite}, task 't1', field 'config.precision_formats.0'" in result.output
     assert not db_path.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        # applied after validation, these used to store a failed row or run on 2 threads
+        (["--iterations", "0"], "field '--iterations': 0 must be >= 1"),
+        (["--threads", "0"], "field '--threads': 0 must be >= 1"),
+        (["--timeout-minutes", "-1"], "field '--timeout-minutes'"),
+        # silently ignored before: the suite's own models and batch sizes ran
+        (["--models", "t5"], "--models cannot be combined with --suite"),
+        (["--batch-sizes", "4"], "--batch-sizes cannot be combined with --suite"),
+    ],
+)
+def test_options_given_with_a_suite_are_validated_or_refused(cli_runner, db_path, tmp_path, args, expect):
+    suite = tmp_path / "s.yaml"
+    suite.write_text("name: s\ntasks:\n  - name: t1\n    config: {model: bert, batch_sizes: [1]}\n")
+    result = cli_runner.invoke(cli, ["run", "--suite", str(suite), *args, "--db", str(db_path)])
+    assert result.exit_code == 2, result.output
+    assert expect in result.output
+    assert not db_path.exists()
+
+
+def test_a_path_that_is_not_an_accelbench_database_is_named_not_a_traceback(cli_runner, tmp_path):
+    import duckdb
+
+    text, folder, foreign = tmp_path / "notes.duckdb", tmp_path / "folder", tmp_path / "other.duckdb"
+    text.write_text("hello")
+    folder.mkdir()
+    con = duckdb.connect(str(foreign))
+    con.execute("CREATE TABLE accounts (id INTEGER)")
+    con.close()
+    cases = [
+        (text, "cannot open as a DuckDB database"),
+        (folder, "cannot open as a DuckDB database"),
+        (tmp_path / "no" / "such.duckdb", "such.duckdb: "),  # runs: no such database; run: cannot open
+        (foreign, "a DuckDB database of something else (tables accounts)"),
+    ]
+    for db, expect in cases:
+        for args in (["runs"], ["run", "--models", "bert", "--iterations", "3"]):
+            result = cli_runner.invoke(cli, [*args, "--db", str(db)])
+            assert result.exit_code == 2 and expect in result.output, (args, db, result.output)
+            assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    con = duckdb.connect(str(foreign), read_only=True)  # nobody's schema was added to it
+    assert [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()] == [
+        "accounts"
+    ]
+    con.close()
+    assert not (tmp_path / "no").exists()
 
 
 _TWO_RUNTIMES = """name: two

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from accelbench.cli.options import db_option
+from accelbench.errors import InputError
 
 
 @click.command()
@@ -29,9 +30,13 @@ def report(run_id: int | None, output: str, fmt: str, db: str | None) -> None:
     from accelbench.reporting import build_report_data, render_html, render_markdown
     from accelbench.storage import Store, resolve_db_path
 
-    data = build_report_data(Store(resolve_db_path(db), read_only=True), run_id)
+    if output != "-" and Path(output).is_dir():
+        raise InputError("is a directory; give a file name, e.g. report.html", file=output, field="--output")
+    path = resolve_db_path(db)
+    data = build_report_data(Store(path, read_only=True), run_id)
     if not data.rows:
-        raise click.ClickException("no results stored for that run (run `accelbench run` first)")
+        which = f"run {run_id}" if run_id is not None else "any run"
+        raise InputError(f"no results stored for {which} (run `accelbench run` first)", file=str(path))
     text = render_html(data) if fmt == "html" else render_markdown(data)
     if output == "-":
         click.echo(text)

@@ -65,7 +65,7 @@ _LIST_COLUMNS = [
 @click.option(
     "--status", default=None, help="success, failed, unsupported, timeout, oom, crashed, blocked ..."
 )
-@click.option("--limit", type=int, default=None)
+@click.option("--limit", type=click.IntRange(min=1), default=None)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -50,10 +51,19 @@ from accelbench.cli.options import db_option, int_list, split_list
     "--suite", "suite_file", default=None, help="Suite file (YAML, JSON or TOML) instead of the matrix."
 )
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
-@click.option("--workers", type=int, default=None, help="Parallel task processes (local) or Ray workers.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel task processes (local) or Ray workers.",
+)
 @click.option("--ray-address", default=None, help="Ray cluster to join (default: start a local one).")
 @click.option(
-    "--resume", "resume_run_id", type=int, default=None, help="Run only the tasks of RUN_ID without results."
+    "--resume",
+    "resume_run_id",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Run only the tasks of RUN_ID without results.",
 )
 @click.option(
     "--validate/--no-validate",
@@ -63,7 +73,7 @@ from accelbench.cli.options import db_option, int_list, split_list
 )
 @click.option(
     "--retest-count",
-    type=int,
+    type=click.IntRange(min=0),
     default=1,
     show_default=True,
     help="Re-measure an INVALID result up to this many times.",
@@ -71,7 +81,7 @@ from accelbench.cli.options import db_option, int_list, split_list
 @click.option("--timeout-minutes", type=float, default=None, help="Per-task timeout.")
 @click.option(
     "--max-retries",
-    type=int,
+    type=click.IntRange(min=0),
     default=2,
     show_default=True,
     help="Re-run a task whose worker was lost, up to this many times.",
@@ -84,7 +94,7 @@ from accelbench.cli.options import db_option, int_list, split_list
 )
 @click.option(
     "--cache-size-gb",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=10.0,
     show_default=True,
     help="Bound of the exported-model artifact cache on each worker.",
@@ -111,7 +121,13 @@ def run(**opts: Any) -> None:
     from accelbench.execution import run_suite
     from accelbench.storage import Store, resolve_db_path
 
-    store = Store(resolve_db_path(opts["db"]))
+    path = resolve_db_path(opts["db"])
+    if opts["resume_run_id"] is not None and not Path(path).exists():
+        from accelbench.errors import InputError
+
+        raise InputError(f"no such database to resume run {opts['resume_run_id']} from", file=str(path))
+    store = Store(path)
+    store.schema_version()  # a path that cannot be a database fails here, before the progress bar
     with _Progress(len(suite.tasks)) as progress:
         summary = run_suite(
             suite,
@@ -153,7 +169,7 @@ _RUN_ROWS_SQL = "SELECT * FROM performance_results WHERE run_id = ? ORDER BY res
 
 def _build_suite(opts: dict[str, Any]) -> Any:
     from accelbench.errors import InputError
-    from accelbench.tasks.loading import load_suite, suite_from_dict
+    from accelbench.tasks.loading import load_suite
     from accelbench.tasks.suite import generate_matrix
 
     overrides = {
@@ -171,13 +187,20 @@ def _build_suite(opts: dict[str, Any]) -> Any:
         if v is not None
     }
     if opts["suite_file"]:
+        _refuse_matrix_options("--suite")
         suite = load_suite(opts["suite_file"])
         if opts["backends"]:
             _keep_backends(suite, split_list(opts["backends"]))
-        for task in suite.tasks:
-            for key, value in overrides.items():
-                setattr(task.config, key, value)
-        return suite
+        if not overrides:
+            return suite
+        # The options change every task, and the changed tasks go through the schema again (they
+        # were applied after it: --iterations 0 stored a failed row, --threads 0 ran on 2 threads).
+        doc = suite.to_dict()
+        for task in doc["tasks"]:
+            task["config"].update(overrides)
+        return _validated(doc, f"{opts['suite_file']} with command-line options")
+    if opts["resume_run_id"] is not None:
+        _refuse_matrix_options("--resume")
     models = split_list(opts["models"])
     if not models and opts["resume_run_id"] is None:
         raise InputError(
@@ -193,13 +216,52 @@ def _build_suite(opts: dict[str, Any]) -> Any:
         **overrides,
     )
     # The matrix goes through the same schema validation as a suite file; errors name the option.
+    return _validated(matrix.to_dict(), "command line")
+
+
+def _validated(doc: dict[str, Any], source: str) -> Any:
+    """The suite `doc` through the suite schema; an error in a field an option sets names the option."""
+    from accelbench.errors import InputError
+    from accelbench.tasks.loading import suite_from_dict
+
     try:
-        return suite_from_dict(_plain(matrix.to_dict()), source="command line")
+        return suite_from_dict(_plain(doc), source=source)
     except InputError as exc:
         option = _OPTION_OF_FIELD.get((exc.field or "").split(".")[1] if "." in (exc.field or "") else "")
         if option is None:
             raise
-        raise InputError(exc.detail, item="command line", field=option) from None
+        where = exc.file if exc.file != "command line" else None
+        raise InputError(exc.detail, file=where, item="command line", field=option) from None
+
+
+# Options that describe the matrix; with --suite or --resume the tasks come from elsewhere.
+_MATRIX_OPTIONS = {"models": "--models", "sizes": "--sizes", "hardware": "--hardware"}
+_MATRIX_OPTIONS |= {"batch_sizes": "--batch-sizes", "precisions": "--precision"}
+
+
+def _refuse_matrix_options(mode: str) -> None:
+    """InputError when the user gave a matrix option that `mode` would silently ignore."""
+    from click.core import ParameterSource
+
+    from accelbench.errors import InputError
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return
+    given = [
+        o for n, o in _MATRIX_OPTIONS.items() if ctx.get_parameter_source(n) == ParameterSource.COMMANDLINE
+    ]
+    if given:
+        raise InputError(
+            f"{', '.join(given)} cannot be combined with {mode}: the tasks come from "
+            + (
+                "the suite file (edit it, or use --backends to pick its runtimes)"
+                if mode == "--suite"
+                else "the run"
+            ),
+            item="command line",
+            field=given[0],
+        )
 
 
 def _keep_backends(suite: Any, backends: list[str]) -> None:

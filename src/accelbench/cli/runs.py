@@ -21,7 +21,9 @@ FROM test_runs t LEFT JOIN distributed_benchmark_runs d ON d.run_id = CAST(t.run
 
 @click.command()
 @click.option("--run", "run_id", type=int, default=None, help="Show the tasks of this run by status.")
-@click.option("--limit", type=int, default=20, show_default=True, help="Most recent runs to list.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Most recent runs to list."
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @db_option
 def runs(run_id: int | None, limit: int, fmt: str, db: str | None) -> None:

@@ -20,9 +20,16 @@ def export_tables(
     store: Store, out_dir: Path, fmt: str, tables: tuple[str, ...] = EXPORT_TABLES
 ) -> list[Path]:
     """Write each table to `out_dir/<table>.<fmt>`; returns the files written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from accelbench.errors import InputError
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(
+            "exists and is not a directory; export writes one file per table into a directory",
+            file=str(out_dir),
+        )
     written = []
-    with store.connect() as con:
+    with store.connect() as con:  # the database is opened (and checked) before anything is created
+        out_dir.mkdir(parents=True, exist_ok=True)
         for table in tables:
             path = out_dir / f"{table}.{fmt}"
             con.execute(f"COPY {table} TO '{_sql_path(path)}' {_FORMATS[fmt]}")

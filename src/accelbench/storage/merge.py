@@ -54,6 +54,8 @@ def merge_databases(out_path: str | Path, inputs: list[str | Path]) -> MergeRepo
     out_path = Path(out_path)
     if out_path.exists():
         raise InputError("already exists; merge writes a new database", file=str(out_path))
+    if not out_path.resolve().parent.is_dir():
+        raise InputError(f"directory {out_path.resolve().parent} does not exist", file=str(out_path))
     if len(inputs) < 1:
         raise InputError("give at least one input database", field="inputs")
     for p in inputs:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from accelbench.errors import InputError
 from accelbench.storage.migrations import all_migrations
 from accelbench.storage.rows import concat_columns, measurement_columns, sample_table
 
@@ -88,14 +89,43 @@ class Store:
                 con = duckdb.connect(self.path, read_only=self.read_only)
                 break
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" not in str(exc).lower():
+                    # a directory, a missing directory, a file that is not a DuckDB database: the
+                    # user's path, not an internal error
+                    reason = str(exc).strip().splitlines()[0]
+                    raise InputError(f"cannot open as a DuckDB database: {reason}", file=self.path) from None
+                if time.monotonic() > deadline:
                     raise
                 time.sleep(delay)  # backoff while another process holds the write lock
                 delay = min(delay * 2, 0.25)
-        if not self.read_only and not self._migrated:
-            migrate(con)
+        if not self._migrated:
+            self._check_is_ours(con)
+            if not self.read_only:
+                migrate(con)
             self._migrated = True
         return con
+
+    def _check_is_ours(self, con: duckdb.DuckDBPyConnection) -> None:
+        """InputError for a DuckDB file with tables but none of accelbench's: reading it failed with
+        a catalog error, and writing would have added accelbench's schema to someone else's file."""
+        tables = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        }
+        if self.read_only and not tables:
+            con.close()
+            raise InputError(
+                "an empty DuckDB database: no accelbench results (run `accelbench run`)", file=self.path
+            )
+        if tables and "schema_migrations" not in tables:
+            con.close()
+            shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            raise InputError(
+                f"a DuckDB database of something else (tables {shown}), not accelbench's; give another --db",
+                file=self.path,
+            )
 
     # -- queries ------------------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | tuple[Any, ...] | None = None) -> list[dict[str, Any]]:

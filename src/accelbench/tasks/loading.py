@@ -43,7 +43,10 @@ def suite_from_dict(data: Any, *, source: str | None = None) -> BenchmarkSuite:
 
 
 def _parse(path: Path) -> Any:
-    text = path.read_text()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text: {exc}", file=str(path)) from None
     suffix = path.suffix.lower()
     try:
         if suffix in (".yaml", ".yml"):

@@ -9,6 +9,12 @@ from accelbench.hardware.info import PLATFORMS
 from accelbench.models.catalog import PRECISIONS, family_names
 
 _POSITIVE_INT = {"type": "integer", "minimum": 1}
+# Upper bounds: far above any real inference run, and below what the result columns hold (INT32:
+# a sequence of 1e12 ran, then its result was lost when the row could not be stored).
+_BATCH_SIZE = {**_POSITIVE_INT, "maximum": 65536}
+_SEQUENCE_LENGTH = {**_POSITIVE_INT, "maximum": 1 << 20}
+_THREADS = {"type": ["integer", "null"], "minimum": 1, "maximum": 4096}
+_ITERATIONS = {**_POSITIVE_INT, "maximum": 10_000_000}
 _POSITIVE_NUMBER = {"type": "number", "exclusiveMinimum": 0}
 
 
@@ -24,15 +30,15 @@ def _config_schema() -> dict[str, Any]:
             "hardware": {"enum": list(PLATFORMS)},
             "backend": {"enum": runtimes, "description": "runtime; default depends on hardware"},
             "device": {"type": ["string", "null"]},
-            "batch_sizes": {"type": "array", "items": _POSITIVE_INT, "minItems": 1},
+            "batch_sizes": {"type": "array", "items": _BATCH_SIZE, "minItems": 1},
             "precision_formats": {"type": "array", "items": {"enum": list(PRECISIONS)}, "minItems": 1},
-            "sequence_length": _POSITIVE_INT,
-            "iterations": {**_POSITIVE_INT, "description": "maximum timed iterations"},
-            "min_iterations": _POSITIVE_INT,
-            "warmup_iterations": {"type": "integer", "minimum": 0},
+            "sequence_length": _SEQUENCE_LENGTH,
+            "iterations": {**_ITERATIONS, "description": "maximum timed iterations"},
+            "min_iterations": _ITERATIONS,
+            "warmup_iterations": {"type": "integer", "minimum": 0, "maximum": 10_000_000},
             "max_time_seconds": _POSITIVE_NUMBER,
             "target_ci_percent": _POSITIVE_NUMBER,
-            "threads": {"type": ["integer", "null"], "minimum": 1},
+            "threads": _THREADS,
             "model_path": {"type": ["string", "null"]},
             "mixed_precision": {"type": "boolean"},
             "audit": {"type": "boolean", "description": "run the cache self-audit (distinct inputs)"},
