@@ -69,6 +69,7 @@ class Predictor:
 
     def __init__(self, bundle: ModelBundle) -> None:
         self.bundle = bundle
+        self._nearest: dict[str, Any] = {}  # target column -> nearest.NearestIndex
         seed_estimates(bundle.kernel_estimates)  # its training shapes: priced without a trace
 
     @property
@@ -208,28 +209,17 @@ class Predictor:
         )
 
     def nearest_measured(self, resolved: dict[str, Any], target: str, k: int = 3) -> list[dict[str, Any]]:
-        """The k training configurations closest to `resolved`, with their measured value of `target`."""
+        """The k training configurations closest to `resolved` (config_distance), with their measured
+        value of `target`."""
+        from accelbench.prediction.nearest import NearestIndex
+
         col = TARGETS[target]
         if k <= 0:
             return []
-
-        def distance(m: dict[str, Any]) -> float:
-            return config_distance(m, resolved)
-
-        candidates = [m for m in self.bundle.measured if m.get(col) is not None]
-        best = sorted(candidates, key=distance)[:k]
-        keep = (
-            "model_name",
-            "model_size",
-            "hardware_type",
-            "backend",
-            "precision",
-            "batch_size",
-            "sequence_length",
-            "threads",
-            "result_id",
-        )
-        return [{c: m.get(c) for c in keep} | {"measured_value": m[col]} for m in best]
+        index = self._nearest.get(col)
+        if index is None:  # built once per target; a bundle's rows do not change
+            index = self._nearest[col] = NearestIndex(self.bundle.measured, col)
+        return index.nearest(resolved, k)
 
 
 def config_distance(m: dict[str, Any], resolved: dict[str, Any]) -> float:
