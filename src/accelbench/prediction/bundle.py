@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from accelbench.prediction.dataset import TARGETS, config_key, fingerprint, rows_with_target
+from accelbench.prediction.dataset import KEY_COLUMNS, TARGETS, config_key, fingerprint, rows_with_target
 from accelbench.prediction.features import HARDWARE_COLUMNS, MODEL_COLUMNS
 from accelbench.prediction.kernels.columns import priced_shapes
 from accelbench.prediction.kernels.profile import KernelProfile, known_profiles
@@ -29,18 +29,7 @@ _PLATFORM_COLUMNS = (
     "hardware_fingerprint",
     *HARDWARE_COLUMNS,
 )
-_NEAREST_COLUMNS = (
-    "model_name",
-    "model_size",
-    "hardware_type",
-    "backend",
-    "precision",
-    "batch_size",
-    "sequence_length",
-    "threads",
-    "result_id",
-    *TARGETS.values(),
-)
+_NEAREST_COLUMNS = (*KEY_COLUMNS, "result_id", *TARGETS.values())
 
 
 @dataclass

@@ -12,17 +12,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-KEEP = (
-    "model_name",
-    "model_size",
-    "hardware_type",
-    "backend",
-    "precision",
-    "batch_size",
-    "sequence_length",
-    "threads",
-    "result_id",
-)
+from accelbench.prediction.dataset import KEY_COLUMNS
+
+KEEP = (*KEY_COLUMNS, "result_id")
 
 
 class NearestIndex:

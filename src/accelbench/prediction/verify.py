@@ -5,21 +5,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from accelbench.prediction.dataset import TARGETS
+from accelbench.prediction.dataset import KEY_COLUMNS, TARGETS
 
 if TYPE_CHECKING:
     from accelbench.storage import Store
 
-_KEY = (
-    "model_name",
-    "model_size",
-    "hardware_type",
-    "backend",
-    "precision",
-    "batch_size",
-    "sequence_length",
-    "threads",
-)
+_KEY = KEY_COLUMNS
 
 
 def _key(d: dict[str, Any]) -> tuple[Any, ...]:
