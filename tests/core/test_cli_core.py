@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
         (["--models", "bert", "--sequence-length", str(10**12)], "field '--sequence-length'"),
         (["--models", "bert", "--workers", "0"], "Invalid value for '--workers'"),
         (["--resume", "1"], "no such database to resume run 1 from"),
+        (["--models", "bert", "--batch-sizes", "1,,2"], "field '--batch-sizes': '1,,2' has an empty item"),
     ],
 )
 def test_bad_run_input_exits_2_and_creates_no_database(cli_runner, db_path, args, expect):
@@ -69,6 +70,20 @@ def test_options_given_with_a_suite_are_validated_or_refused(cli_runner, db_path
     result = cli_runner.invoke(cli, ["run", "--suite", str(suite), *args, "--db", str(db_path)])
     assert result.exit_code == 2, result.output
     assert expect in result.output
+    assert not db_path.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expect"),
+    [
+        ("name: s\ntasks: []\n", "field 'tasks'"),
+    ],
+)
+def test_suites_that_cannot_run_as_written_are_refused(cli_runner, db_path, tmp_path, text, expect):
+    suite = tmp_path / "s.yaml"
+    suite.write_text(text)
+    result = cli_runner.invoke(cli, ["run", "--suite", str(suite), "--db", str(db_path)])
+    assert result.exit_code == 2 and expect in result.output, result.output
     assert not db_path.exists()
 
 
@@ -177,6 +192,10 @@ def test_results_filters_and_formats(cli_runner, store, db_path):
     assert rows[1]["error_message"] == "no int8 kernel"
     out = cli_runner.invoke(cli, ["results", "--db", str(db_path)])
     assert out.exit_code == 0 and "unsupported" in out.output and "no int8 kernel" in out.output
+    out = cli_runner.invoke(
+        cli, ["results", "--db", str(db_path), "--run", "99"]
+    )  # was an empty table, exit 0
+    assert out.exit_code == 2 and "no run 99" in out.output
 
 
 def test_results_on_missing_database_is_a_clear_error(cli_runner, tmp_path):

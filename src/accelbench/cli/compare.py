@@ -97,13 +97,17 @@ def compare(
             item="command line",
             field="--baseline",
         )
-    report = _compare(store, ref, run_id, parse_fraction(threshold, "--threshold"), alpha, include_simulated)
-    _emit(report, fmt, include_simulated)
-    if not no_notify:
-        from accelbench.analysis.notify import load_notify_config, notify
+    cfg = None
+    if not no_notify:  # read (and checked) before the comparison is printed
+        from accelbench.analysis.notify import load_notify_config
 
         cfg = load_notify_config(config_path)
-        for line in notify(cfg, report) if cfg else []:
+    report = _compare(store, ref, run_id, parse_fraction(threshold, "--threshold"), alpha, include_simulated)
+    _emit(report, fmt, include_simulated)
+    if cfg:
+        from accelbench.analysis.notify import notify
+
+        for line in notify(cfg, report):
             click.echo(line, err=True)
     if report.fails(fail_on):
         raise click.exceptions.Exit(1)

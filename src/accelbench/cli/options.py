@@ -24,6 +24,8 @@ def split_list(value: str | None) -> list[str]:
 
 def int_list(value: str | None, option: str) -> list[int]:
     """'1,8' -> [1, 8], with an InputError naming `option` for anything not an integer > 0."""
+    if value and any(not v.strip() for v in value.split(",")):
+        raise InputError(f"{value!r} has an empty item", item="command line", field=option)
     out = []
     for item in split_list(value):
         try:

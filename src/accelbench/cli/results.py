@@ -96,6 +96,10 @@ def results(
     from accelbench.storage.queries import fetch_results
 
     store = Store(resolve_db_path(db), read_only=True)
+    if run_id is not None and not store.query("SELECT 1 FROM test_runs WHERE run_id = ?", [run_id]):
+        from accelbench.errors import InputError
+
+        raise InputError(f"no run {run_id} (see `accelbench runs`)", file=str(store.path), field="--run")
     rows = fetch_results(
         store,
         model=model,

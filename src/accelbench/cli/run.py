@@ -199,8 +199,11 @@ def _build_suite(opts: dict[str, Any]) -> Any:
         for task in doc["tasks"]:
             task["config"].update(overrides)
         return _validated(doc, f"{opts['suite_file']} with command-line options")
-    if opts["resume_run_id"] is not None:
+    if opts["resume_run_id"] is not None:  # the tasks come from the stored run
+        from accelbench.tasks.suite import BenchmarkSuite
+
         _refuse_matrix_options("--resume")
+        return BenchmarkSuite(name=f"resume of run {opts['resume_run_id']}", tasks=[])
     models = split_list(opts["models"])
     if not models and opts["resume_run_id"] is None:
         raise InputError(

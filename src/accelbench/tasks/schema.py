@@ -95,6 +95,6 @@ def suite_schema() -> dict[str, Any]:
             "description": {"type": "string"},
             "priority": {"type": "integer"},
             "defaults": {**defaults, "description": "config values applied to every task"},
-            "tasks": {"type": "array", "items": task},
+            "tasks": {"type": "array", "items": task, "minItems": 1},
         },
     }
