@@ -22,20 +22,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from accelbench.analysis.baselines import Baseline
+from accelbench.storage.queries import KEY_COLUMNS
 
 if TYPE_CHECKING:
     from accelbench.storage import Store
 
-KEY_COLUMNS = (
-    "model_name",
-    "model_size",
-    "hardware_type",
-    "backend",
-    "precision",
-    "batch_size",
-    "sequence_length",
-    "threads",
-)
 SEVERITIES = ("minor", "major", "critical")
 MAJOR_CHANGE = 0.10
 CRITICAL_CHANGE = 0.25

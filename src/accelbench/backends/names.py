@@ -15,6 +15,8 @@ DEFAULT_BACKEND = {
     "webnn": "webnn",
     "webgpu": "webgpu",
 }
+# Every runtime name a task or a query may give: those with a backend and the platforms' own.
+RUNTIMES = tuple(sorted(set(BACKENDS) | set(DEFAULT_BACKEND.values())))
 
 
 def default_backend(hardware: str) -> str:

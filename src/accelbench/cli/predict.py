@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import click
 
 from accelbench.cli.options import db_option
 from accelbench.errors import InputError
+from accelbench.storage.paths import check_parent_dir
 
 data_option = click.option(
     "--data",
@@ -62,15 +62,6 @@ def _existing_db(db: str | None) -> str:
     return path
 
 
-def _writable_path(path: str, what: str) -> None:
-    """Fail before any work when `path` (a file to write) cannot be created."""
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise InputError(f"directory {parent} does not exist", file=path, item="command line", field=what)
-    if not os.access(parent, os.W_OK):
-        raise InputError(f"directory {parent} is not writable", file=path, item="command line", field=what)
-
-
 def _db(db: str | None) -> str:
     from accelbench.storage import resolve_db_path
 
@@ -117,7 +108,7 @@ def train(db: str | None, data: tuple[str, ...], kernels: tuple[str, ...], seed:
     from accelbench.prediction.service import train_and_store, training_rows
 
     path = _db(db)
-    _writable_path(path, "--db")  # before minutes of training, not after
+    check_parent_dir(path, item="command line", field="--db")  # before minutes of training, not after
     rows = training_rows(path, list(data), list(kernels) or None)
     bundle = train_and_store(path, rows, seed=seed)
     click.echo(
@@ -287,29 +278,18 @@ def suggest(db: str | None, budget: int, output: str | None) -> None:
     from accelbench.prediction.service import load_predictor
     from accelbench.prediction.suggest import suggest as run_suggest
     from accelbench.prediction.suggest import suite_of
+    from accelbench.storage.queries import KEY_COLUMNS
     from accelbench.tasks.loading import suite_from_dict
 
     if output:
-        _writable_path(output, "--output")  # before the search, which takes minutes
+        check_parent_dir(output, item="command line", field="--output")  # before the minutes of search
     picks = run_suggest(load_predictor(_db(db)), budget)
     _table(
         ["score", "model", "size", "hw", "backend", "prec", "batch", "seq", "threads", "pred items/s"],
         [
             [
                 s["score"],
-                *(
-                    s["query"][k]
-                    for k in (
-                        "model_name",
-                        "model_size",
-                        "hardware_type",
-                        "backend",
-                        "precision",
-                        "batch_size",
-                        "sequence_length",
-                        "threads",
-                    )
-                ),
+                *(s["query"][k] for k in KEY_COLUMNS),
                 s["predicted_throughput"],
             ]
             for s in picks

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shlex
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -122,7 +121,7 @@ def run(**opts: Any) -> None:
     from accelbench.storage import Store, resolve_db_path
 
     path = resolve_db_path(opts["db"])
-    if opts["resume_run_id"] is not None and not Path(path).exists():
+    if opts["resume_run_id"] is not None and not path.exists():
         from accelbench.errors import InputError
 
         raise InputError(f"no such database to resume run {opts['resume_run_id']} from", file=str(path))
@@ -205,7 +204,7 @@ def _build_suite(opts: dict[str, Any]) -> Any:
         _refuse_matrix_options("--resume")
         return BenchmarkSuite(name=f"resume of run {opts['resume_run_id']}", tasks=[])
     models = split_list(opts["models"])
-    if not models and opts["resume_run_id"] is None:
+    if not models:
         raise InputError(
             "give --models (e.g. --models bert) or --suite FILE", item="command line", field="--models"
         )
@@ -238,8 +237,13 @@ def _validated(doc: dict[str, Any], source: str) -> Any:
 
 
 # Options that describe the matrix; with --suite or --resume the tasks come from elsewhere.
-_MATRIX_OPTIONS = {"models": "--models", "sizes": "--sizes", "hardware": "--hardware"}
-_MATRIX_OPTIONS |= {"batch_sizes": "--batch-sizes", "precisions": "--precision"}
+_MATRIX_OPTIONS = {
+    "models": "--models",
+    "sizes": "--sizes",
+    "hardware": "--hardware",
+    "batch_sizes": "--batch-sizes",
+    "precisions": "--precision",
+}
 
 
 def _refuse_matrix_options(mode: str) -> None:

@@ -74,10 +74,10 @@ def self_benchmark(
     """
     from accelbench.selfbench import run_self_benchmark
 
-    if output is not None and not output.parent.is_dir():
-        from accelbench.errors import InputError
+    if output is not None:
+        from accelbench.storage.paths import check_parent_dir
 
-        raise InputError(f"directory {output.parent} does not exist", file=str(output), field="--output")
+        check_parent_dir(output, field="--output")
     report = run_self_benchmark(
         repeats=repeats,
         op_repeats=op_repeats,

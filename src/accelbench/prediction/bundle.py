@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from accelbench.prediction.dataset import KEY_COLUMNS, TARGETS, config_key, fingerprint, rows_with_target
+from accelbench.prediction.dataset import TARGETS, config_key, fingerprint, rows_with_target
 from accelbench.prediction.features import HARDWARE_COLUMNS, MODEL_COLUMNS
 from accelbench.prediction.kernels.columns import priced_shapes
 from accelbench.prediction.kernels.profile import KernelProfile, known_profiles
@@ -20,6 +20,7 @@ from accelbench.prediction.learner import (
     hardware_key,
     train_target,
 )
+from accelbench.storage.queries import KEY_COLUMNS
 
 _PLATFORM_COLUMNS = (
     "hardware_type",

@@ -165,20 +165,6 @@ def rows_with_target(rows: list[dict[str, Any]], target: str) -> list[dict[str, 
     return [r for r in rows if r.get(col) is not None and r[col] > 0]
 
 
-# The columns that identify a configuration (config_key's, by name; features.CONFIG_COLUMNS are
-# every configuration column a dataset row carries).
-KEY_COLUMNS = (
-    "model_name",
-    "model_size",
-    "hardware_type",
-    "backend",
-    "precision",
-    "batch_size",
-    "sequence_length",
-    "threads",
-)
-
-
 def config_key(row: dict[str, Any]) -> tuple[Any, ...]:
     """Identity of a configuration (what a measurement would repeat), without the hardware host."""
     return (

@@ -12,6 +12,7 @@ from accelbench.prediction.bundle import ModelBundle
 from accelbench.prediction.dataset import TARGETS
 from accelbench.prediction.kernels.columns import seed_estimates
 from accelbench.prediction.learner import COVERAGE, InsufficientDataError, combined_half_width, half_width
+from accelbench.prediction.nearest import NearestIndex, config_distance  # noqa: F401  (config_distance re-exported)
 from accelbench.prediction.query import Query, feature_row
 
 # How much less a prediction is trusted per kind of extrapolation (multiplies the width-based score).
@@ -211,8 +212,6 @@ class Predictor:
     def nearest_measured(self, resolved: dict[str, Any], target: str, k: int = 3) -> list[dict[str, Any]]:
         """The k training configurations closest to `resolved` (config_distance), with their measured
         value of `target`."""
-        from accelbench.prediction.nearest import NearestIndex
-
         col = TARGETS[target]
         if k <= 0:
             return []
@@ -220,12 +219,3 @@ class Predictor:
         if index is None:  # built once per target; a bundle's rows do not change
             index = self._nearest[col] = NearestIndex(self.bundle.measured, col)
         return index.nearest(resolved, k)
-
-
-def config_distance(m: dict[str, Any], resolved: dict[str, Any]) -> float:
-    """Dissimilarity of two configurations: mismatched names count whole, sizes by log2 ratio."""
-    d = 4.0 * (m["model_name"] != resolved["model_name"]) + 2.0 * (m["model_size"] != resolved["model_size"])
-    d += 4.0 * (m["hardware_type"] != resolved["hardware_type"]) + (m["backend"] != resolved["backend"])
-    d += float(m["precision"] != resolved["precision"]) + 0.5 * float(m.get("threads") != resolved["threads"])
-    d += abs(math.log2(m["batch_size"]) - math.log2(resolved["batch_size"]))
-    return d + 0.5 * abs(math.log2(m["sequence_length"] or 1) - math.log2(resolved["sequence_length"] or 1))

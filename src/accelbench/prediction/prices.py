@@ -80,7 +80,7 @@ def cost_per_million(
     # A bad question (unknown model, batch size 0, ...) is the user's error, not one instance's:
     # checked once here, so that it is raised (exit 2) instead of listed under every instance.
     validate(Query(model_name, model_size, batch_size=batch_size, sequence_length=sequence_length))
-    Constraints.from_dict({} if max_latency_ms is None else {"max_latency_ms": max_latency_ms})
+    constraints = Constraints.from_dict({} if max_latency_ms is None else {"max_latency_ms": max_latency_ms})
     priced, not_priced = [], {}
     for inst in prices:
         match = str(inst.get("device_match") or "").lower()
@@ -103,7 +103,7 @@ def cost_per_million(
                 batch_size=batch_size,
                 sequence_length=sequence_length,
                 available=[inst["hardware_type"]],
-                constraints=Constraints(max_latency_ms=max_latency_ms),
+                constraints=constraints,
             )
         except InputError as exc:
             not_priced[inst["name"]] = exc.detail

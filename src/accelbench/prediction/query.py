@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from accelbench.backends.names import BACKENDS, DEFAULT_BACKEND
+from accelbench.backends.names import DEFAULT_BACKEND, RUNTIMES
 from accelbench.errors import InputError
 from accelbench.hardware.info import PLATFORMS
 from accelbench.models.catalog import FAMILIES, PRECISIONS
@@ -65,9 +65,8 @@ def validate(q: Query) -> None:
         raise InputError(
             f"unknown precision '{q.precision}'; known: {', '.join(PRECISIONS)}", field="precision"
         )
-    runtimes = sorted(set(BACKENDS) | set(DEFAULT_BACKEND.values()))
-    if q.backend is not None and q.backend not in runtimes:
-        raise InputError(f"unknown runtime '{q.backend}'; known: {', '.join(runtimes)}", field="backend")
+    if q.backend is not None and q.backend not in RUNTIMES:
+        raise InputError(f"unknown runtime '{q.backend}'; known: {', '.join(RUNTIMES)}", field="backend")
     for name, most in MAX_QUERY.items():
         if not 1 <= int(getattr(q, name)) <= most:
             raise InputError(f"must be between 1 and {most}, not {getattr(q, name)}", field=name)

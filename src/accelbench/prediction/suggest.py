@@ -20,7 +20,8 @@ from typing import Any
 
 from accelbench.errors import InputError
 from accelbench.models.catalog import FAMILIES
-from accelbench.prediction.predictor import Predictor, config_distance
+from accelbench.prediction.nearest import NearestIndex
+from accelbench.prediction.predictor import Predictor
 from accelbench.prediction.query import Query, feature_row
 
 NOVELTY_WEIGHT = 0.05
@@ -77,9 +78,10 @@ def suggest(predictor: Predictor, budget: int) -> list[dict[str, Any]]:
         g = (q.model_name, q.model_size, q.hardware_type)
         best_lower[g] = max(best_lower.get(g, 0.0), p.lower or 0.0)
     out: list[dict[str, Any]] = []
+    measured = NearestIndex(predictor.bundle.measured, None)  # every measured row, as arrays
     for q, p in scored:
         width = math.log(p.upper / p.predicted_value) if p.upper else 1.0
-        novelty = min(config_distance(m, p.query) for m in predictor.bundle.measured)
+        novelty = float(measured.distances(p.query).min())
         gap = math.log(
             best_lower[(q.model_name, q.model_size, q.hardware_type)] / (p.upper or p.predicted_value)
         )

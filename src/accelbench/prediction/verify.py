@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from accelbench.prediction.dataset import KEY_COLUMNS, TARGETS
+from accelbench.prediction.dataset import TARGETS
+from accelbench.storage.queries import KEY_COLUMNS
 
 if TYPE_CHECKING:
     from accelbench.storage import Store
 
-_KEY = KEY_COLUMNS
-
 
 def _key(d: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(d.get(k) for k in _KEY)
+    return tuple(d.get(k) for k in KEY_COLUMNS)
 
 
 def verify_predictions(store: Store) -> int:

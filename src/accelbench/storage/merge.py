@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from accelbench.errors import InputError
+from accelbench.storage.paths import check_parent_dir
 
 _KEY = (
     "coalesce(tr.test_name, '') || '|' || coalesce(tr.git_commit, '') || '|' || coalesce(pr.task_name, pr.test_case, '')"
@@ -54,8 +55,7 @@ def merge_databases(out_path: str | Path, inputs: list[str | Path]) -> MergeRepo
     out_path = Path(out_path)
     if out_path.exists():
         raise InputError("already exists; merge writes a new database", file=str(out_path))
-    if not out_path.resolve().parent.is_dir():
-        raise InputError(f"directory {out_path.resolve().parent} does not exist", file=str(out_path))
+    check_parent_dir(out_path)
     if len(inputs) < 1:
         raise InputError("give at least one input database", field="inputs")
     for p in inputs:

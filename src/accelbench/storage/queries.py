@@ -6,6 +6,19 @@ from typing import Any
 
 from accelbench.storage.store import Store
 
+# The columns of performance_results that identify a configuration: what a re-measurement repeats,
+# what a comparison pairs, what a prediction is matched to.
+KEY_COLUMNS = (
+    "model_name",
+    "model_size",
+    "hardware_type",
+    "backend",
+    "precision",
+    "batch_size",
+    "sequence_length",
+    "threads",
+)
+
 _FILTERS = {
     "model": "r.model_name = ?",
     "size": "r.model_size = ?",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accelbench.backends.names import BACKENDS, DEFAULT_BACKEND
+from accelbench.backends.names import RUNTIMES
 from accelbench.hardware.info import PLATFORMS
 from accelbench.models.catalog import PRECISIONS, family_names
 
@@ -19,7 +19,6 @@ _POSITIVE_NUMBER = {"type": "number", "exclusiveMinimum": 0}
 
 
 def _config_schema() -> dict[str, Any]:
-    runtimes = sorted(set(BACKENDS) | set(DEFAULT_BACKEND.values()))
     return {
         "type": "object",
         "additionalProperties": False,
@@ -28,7 +27,7 @@ def _config_schema() -> dict[str, Any]:
             "model": {"enum": family_names(), "description": "model family"},
             "size": {"type": "string", "description": "model size, e.g. tiny, small, base"},
             "hardware": {"enum": list(PLATFORMS)},
-            "backend": {"enum": runtimes, "description": "runtime; default depends on hardware"},
+            "backend": {"enum": list(RUNTIMES), "description": "runtime; default depends on hardware"},
             "device": {"type": ["string", "null"]},
             "batch_sizes": {"type": "array", "items": _BATCH_SIZE, "minItems": 1},
             "precision_formats": {"type": "array", "items": {"enum": list(PRECISIONS)}, "minItems": 1},
